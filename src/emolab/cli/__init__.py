@@ -1,0 +1,1 @@
+"""The ``emolab`` command line: one Typer app, one module per command group."""

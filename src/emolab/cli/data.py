@@ -1,0 +1,83 @@
+"""``emolab data``: what data sets there are, and what is in a split."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="List the data sets and describe their splits.", no_args_is_help=True)
+
+DataDir = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA", show_envvar=True,
+                       help="Folder holding the original data files (see the README).")
+
+
+@app.command("list")
+def list_command(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
+) -> None:
+    """Show every data set with its task, splits and label set."""
+    from emolab.data import list_datasets
+
+    infos = list_datasets()
+    if as_json:
+        typer.echo(json.dumps([{
+            "name": i.name, "task": i.task.value, "splits": list(i.splits),
+            "labels": list(i.labels), "dimensions": list(i.dimensions),
+            "classes": list(i.classes), "official_counts": i.official_counts,
+            "source": i.source, "description": i.description,
+        } for i in infos], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="emolab data sets", show_lines=False)
+    for column in ("name", "task", "splits", "labels / dimensions", "description"):
+        table.add_column(column, overflow="fold")
+    for i in infos:
+        if i.labels:
+            described = f"{len(i.labels)}: {', '.join(i.labels)}"
+        elif i.classes:
+            described = f"{', '.join(i.dimensions)}; classes {min(i.classes)}..{max(i.classes)}"
+        else:
+            described = ", ".join(i.dimensions)
+        table.add_row(i.name, i.task.value, ", ".join(i.splits), described, i.description)
+    Console().print(table)
+
+
+@app.command("stats")
+def stats_command(
+    name: str = typer.Argument(..., help="Data set name (see `emolab data list`)."),
+    split: str = typer.Option("train", "--split", "-s", help="Split to describe."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
+    data_dir: Path = DataDir,
+) -> None:
+    """Print the row count and label distribution of one split."""
+    from emolab.data import get_dataset, load
+    from emolab.data.stats import split_stats
+
+    info = get_dataset(name)
+    stats = split_stats(info, load(name, split, data_dir=data_dir))
+    stats["split"] = info.canonical_split(split)
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    official = info.official_counts.get(stats["split"])
+    note = "" if official is None else (" (official count)" if official == stats["rows"]
+                                        else f" (official: {official})")
+    console.print(f"[bold]{name}[/] {stats['split']}: {stats['rows']} rows{note}")
+    for key in ("empty_rows", "multi_label_rows"):
+        if key in stats:
+            console.print(f"{key.replace('_', ' ')}: {stats[key]}")
+    table = Table(show_header=True)
+    table.add_column("label")
+    table.add_column("count / summary", justify="right")
+    for label, value in stats["labels"].items():
+        shown = value if not isinstance(value, dict) else ", ".join(f"{k}={v}" for k, v in value.items())
+        table.add_row(str(label), str(shown))
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Evaluation: metric functions, predictions files, and the reports built from them."""

