@@ -1,0 +1,83 @@
+"""What every backend offers: ``generate(messages, schema, params) -> list[Generation]``.
+
+A backend declares its abilities as class attributes and fails loudly on what it cannot do,
+instead of quietly ignoring a schema or a sampling option.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from emolab.errors import EmolabError
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+class CapabilityError(EmolabError):
+    """A backend was asked for something it cannot do (e.g. enforce a JSON schema)."""
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    n: int = 1
+    temperature: float = 0.0  # 0 = greedy
+    top_p: float = 1.0
+    max_tokens: int = 256
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError("n must be at least 1")
+        if self.temperature < 0:
+            raise ValueError("temperature must be >= 0")
+        if not 0 < self.top_p <= 1:
+            raise ValueError("top_p must be in (0, 1]")
+        if self.max_tokens < 1:
+            raise ValueError("max_tokens must be at least 1")
+
+
+# The paper's defaults when two candidate answers are sampled per text.
+CANDIDATE_SAMPLING = SamplingParams(n=2, temperature=0.4, top_p=0.8)
+
+
+@dataclass
+class Generation:
+    text: str
+    finish_reason: str | None = None  # "stop", "length", ...
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    seconds: float | None = None
+
+
+class Backend(ABC):
+    """One model behind one way of running it."""
+
+    name: ClassVar[str]
+    supports_schema: ClassVar[bool] = False  # can enforce a JSON schema while decoding
+    can_sample_n: ClassVar[bool] = True
+    can_logprobs: ClassVar[bool] = False
+
+    model_id: str  # recorded with every prediction
+
+    @abstractmethod
+    def generate(self, messages: list[Message], *, schema: dict[str, Any] | None = None,
+                 params: SamplingParams = SamplingParams()) -> list[Generation]:
+        """Return ``params.n`` generations for one conversation."""
+
+    def require_schema(self, schema: dict[str, Any] | None) -> None:
+        if schema is not None and not self.supports_schema:
+            raise CapabilityError(
+                f"backend {self.name!r} cannot enforce a JSON schema; use --no-constrain or "
+                "another backend"
+            )
+
+    def close(self) -> None:
+        """Release the model or connection (optional)."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
