@@ -25,6 +25,9 @@ class LabelSet:
     def __len__(self) -> int:
         return len(self.definitions)
 
+    def __hash__(self) -> int:  # the definitions dict is not hashable; name + labels identify
+        return hash((self.name, self.labels))
+
 
 SEMEVAL_EC = LabelSet("semeval-ec", {
     "anger": "annoyance, rage or hostility towards someone or something",
