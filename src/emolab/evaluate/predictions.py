@@ -19,12 +19,10 @@ The shape of ``gold`` / ``pred`` follows the task: a list of labels (multi-label
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from emolab.data.reading import iter_jsonl
 from emolab.data.records import TaskKind
@@ -49,6 +47,11 @@ class PredictionRow(BaseModel):
     model: str | None = None
     backend: str | None = None
     prompt_version: str | None = None
+    _line: int = PrivateAttr(default=0)  # where the row sits in its file, for error messages
+
+    @property
+    def line(self) -> int:
+        return self._line
 
     @property
     def failed(self) -> bool:
@@ -66,6 +69,7 @@ def read_predictions(path: str | Path) -> list[PredictionRow]:
             first = err.errors()[0]
             field = ".".join(str(part) for part in first["loc"][:1]) or None
             raise DataFormatError(path, first["msg"], line=line, field=field) from None
+        row._line = line
         key = (row.id, row.dimension)
         if key in seen:
             raise DataFormatError(path, f"id {row.id!r} already appears on line {seen[key]}",
@@ -73,8 +77,3 @@ def read_predictions(path: str | Path) -> list[PredictionRow]:
         seen[key] = line
         rows.append(row)
     return rows
-
-
-def iter_prediction_lines(rows: list[dict[str, Any]]) -> Iterator[str]:
-    for row in rows:
-        yield json.dumps(row, ensure_ascii=False)

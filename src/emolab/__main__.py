@@ -1,0 +1,3 @@
+from emolab.cli.main import run
+
+run()
