@@ -11,7 +11,7 @@ import sys
 import typer
 
 from emolab import __version__
-from emolab.cli import data, evaluate
+from emolab.cli import data, evaluate, sufficiency
 from emolab.errors import EmolabError
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.command("evaluate")(evaluate.evaluate)
+app.command("sufficiency")(sufficiency.sufficiency)
 
 
 def _version(value: bool) -> None:

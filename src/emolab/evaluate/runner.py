@@ -39,7 +39,7 @@ def evaluate_file(path: str | Path, *, task: TaskKind | None = None,
     return report
 
 
-def _resolve(rows: list[PredictionRow], path: Path, task: TaskKind | None,
+def resolve_task(rows: list[PredictionRow], path: Path, task: TaskKind | None,
              labels: Sequence[str] | None) -> tuple[TaskKind, tuple[str, ...], str | None]:
     datasets = {row.dataset for row in rows if row.dataset}
     if len(datasets) > 1:
@@ -73,7 +73,7 @@ def _resolve(rows: list[PredictionRow], path: Path, task: TaskKind | None,
 def evaluate_rows(rows: list[PredictionRow], *, path: Path = Path("<rows>"),
                   task: TaskKind | None = None, labels: Sequence[str] | None = None
                   ) -> dict[str, Any]:
-    task, label_set, dataset = _resolve(rows, path, task, labels)
+    task, label_set, dataset = resolve_task(rows, path, task, labels)
     failed = [row.failed for row in rows]
     scorer = {
         TaskKind.MULTI_LABEL: _multi_label, TaskKind.SINGLE_LABEL: _single_label,
