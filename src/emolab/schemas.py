@@ -18,6 +18,9 @@ from emolab.labels import LabelSet
 ANSWER_KEYS = ("explanation", "most_prominent_emotion", "multiple_emotions_present")
 # Bounds keep a small model from looping inside a string until the token limit cuts the JSON.
 MAX_EXPLANATION_CHARS = 400
+# No text of the data sets carries more than 6 emotions (SemEval E-c: 11 rows of 6880 have 6;
+# GoEmotions at most 5). The cap stops a small model from repeating labels until the limit.
+MAX_LABELS_LISTED = 6
 
 
 @cache
@@ -34,7 +37,7 @@ def answer_model(label_set: LabelSet, *, max_explanation_chars: int = MAX_EXPLAN
                         "emotion.")),
         most_prominent_emotion=(label, Field(description="The single strongest emotion.")),
         multiple_emotions_present=(list[label], Field(  # type: ignore[valid-type]
-            min_length=1, max_length=len(label_set),
+            min_length=1, max_length=min(len(label_set), MAX_LABELS_LISTED),
             description="Every emotion the text expresses, the most prominent one included.")),
     )
 
@@ -43,3 +46,23 @@ def answer_schema(label_set: LabelSet, *, max_explanation_chars: int = MAX_EXPLA
                   ) -> dict[str, Any]:
     """The JSON Schema of the answer (properties in the required key order)."""
     return answer_model(label_set, max_explanation_chars=max_explanation_chars).model_json_schema()
+
+
+def fixed_labels_schema(label_set: LabelSet, gold: list[str], *,
+                        max_explanation_chars: int = MAX_EXPLANATION_CHARS) -> dict[str, Any]:
+    """The answer schema with the labels pinned to ``gold``: only the explanation is free.
+
+    Used for rationalization (STaR): the model writes an explanation for labels it is told.
+    The most prominent emotion may be any gold label; the list is exactly the gold labels in
+    label-set order.
+    """
+    ordered = [label for label in label_set.labels if label in gold]
+    if not ordered or len(ordered) != len(set(gold)):
+        raise ValueError(f"gold labels {gold} must be a non-empty subset of {label_set.name}")
+    schema = answer_schema(label_set, max_explanation_chars=max_explanation_chars)
+    properties = dict(schema["properties"])
+    properties["most_prominent_emotion"] = {**properties["most_prominent_emotion"],
+                                            "enum": ordered}
+    properties["multiple_emotions_present"] = {
+        "description": properties["multiple_emotions_present"]["description"], "const": ordered}
+    return {**schema, "properties": properties}

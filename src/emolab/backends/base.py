@@ -66,6 +66,13 @@ class Backend(ABC):
                  params: SamplingParams = SamplingParams()) -> list[Generation]:
         """Return ``params.n`` generations for one conversation."""
 
+    def generate_many(self, conversations: list[list[Message]], *,
+                      schema: dict[str, Any] | None = None,
+                      params: SamplingParams = SamplingParams()) -> list[list[Generation]]:
+        """``generate`` for each conversation, results in input order. One at a time here;
+        a backend that can run several at once (a server) overrides this."""
+        return [self.generate(m, schema=schema, params=params) for m in conversations]
+
     def require_schema(self, schema: dict[str, Any] | None) -> None:
         if schema is not None and not self.supports_schema:
             raise CapabilityError(

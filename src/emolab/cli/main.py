@@ -11,7 +11,18 @@ import sys
 import typer
 
 from emolab import __version__
-from emolab.cli import data, evaluate, sufficiency
+from emolab.cli import (
+    adherence,
+    annotate,
+    classify,
+    data,
+    evaluate,
+    pairs,
+    probe,
+    report,
+    sufficiency,
+    train,
+)
 from emolab.errors import EmolabError
 
 app = typer.Typer(
@@ -21,9 +32,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# In the order of the research loop.
 app.add_typer(data.app, name="data")
+app.command("classify")(classify.classify)
 app.command("evaluate")(evaluate.evaluate)
+app.add_typer(pairs.app, name="pairs")
+app.add_typer(annotate.app, name="annotate")
+app.add_typer(train.app, name="train")
 app.command("sufficiency")(sufficiency.sufficiency)
+app.command("adherence")(adherence.adherence)
+app.command("report")(report.report)
+app.command("probe")(probe.probe)
 
 
 def _version(value: bool) -> None:

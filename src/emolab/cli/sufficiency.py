@@ -21,8 +21,11 @@ def sufficiency(
     labels: str = typer.Option(None, help="Comma-separated label set, for unknown data sets."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
 ) -> None:
-    """Train a classifier on the explanation text alone and report how well it recovers the
-    labels the model gave (higher is better), beside a control with label words masked."""
+    """Can the explanations alone recover the model's labels? (higher is better)
+
+    Trains an encoder classifier on the explanation text only, beside a control with the
+    label words masked and a majority baseline.
+    """
     from rich.console import Console
     from rich.progress import Progress
 

@@ -1,0 +1,1 @@
+"""Preference data: candidate pairs, the correctness filter, annotation, agreement, export."""

@@ -1,0 +1,132 @@
+"""Settings of ``emolab train sft|dpo|orpo``: one dataclass, help per field, YAML in, flags on top.
+
+Defaults follow the ORPO paper's LoRA recipe (lr 2e-4, r=16, batch 4 x 2 accumulation steps,
+100 steps, evaluation every 10, max length 1,024, weight decay 0.01) and DPO's beta 0.1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emolab.errors import EmolabError
+
+METHODS = ("sft", "dpo", "orpo")
+OPTIMS = ("auto", "adamw_torch", "adamw_bnb_8bit")
+QUANTIZE = ("auto", "none", "4bit")
+# A LoRA adapter needs a far larger step than full fine-tuning; these are per method because
+# DPO's loss is much steeper than the SFT / ORPO negative log-likelihood.
+DEFAULT_LR = {"sft": 2e-4, "dpo": 5e-5, "orpo": 2e-4}
+# ORPO's lambda (weight of the odds-ratio term) and DPO's beta are both 0.1 in their papers.
+DEFAULT_BETA = 0.1
+
+
+def _f(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass
+class TrainConfig:
+    method: str = _f("orpo", "Trainer: sft, dpo or orpo.")
+    pairs: str | None = _f(None, "Training rows: a pairs file (JSONL or Parquet, TRL "
+                           "prompt/chosen/rejected) or, for sft, rows with 'messages'.")
+    eval_pairs: str | None = _f(None, "Validation rows in the same format; without them a "
+                                "held-out share of the training rows is used.")
+    eval_share: float = _f(0.1, "Share of training rows held out for evaluation when no "
+                           "--eval-pairs is given (0 turns evaluation off).")
+    model: str = _f("default", "'default' (embedded SmolLM2-135M-Instruct) or a Hugging Face "
+                    "causal-LM folder.")
+    out: str = _f("runs/train", "Run folder: checkpoints, adapter, merged model, logs, manifest.")
+    learning_rate: float | None = _f(None, "Peak learning rate (default: 2e-4 for sft and orpo, "
+                                     "5e-5 for dpo).")
+    beta: float = _f(DEFAULT_BETA, "dpo: beta of the implicit reward; orpo: lambda, the weight "
+                     "of the odds-ratio loss.")
+    lora_r: int = _f(16, "LoRA rank.")
+    lora_alpha: int = _f(32, "LoRA scaling numerator (alpha / r scales the update).")
+    lora_dropout: float = _f(0.0, "Dropout on the LoRA input.")
+    target_modules: str = _f("all-linear", "Modules that get LoRA: 'all-linear' or a comma "
+                             "list such as 'q_proj,v_proj'.")
+    batch_size: int = _f(4, "Rows per device per step.")
+    grad_accum: int = _f(2, "Gradient-accumulation steps (effective batch = batch_size x this).")
+    max_steps: int = _f(100, "Optimizer steps in all.")
+    eval_steps: int = _f(10, "Evaluate every N steps.")
+    save_steps: int = _f(10, "Write a checkpoint every N steps (what --resume starts from).")
+    save_total_limit: int | None = _f(3, "Keep at most N checkpoints (None keeps all).")
+    logging_steps: int = _f(1, "Log the loss every N steps.")
+    max_length: int = _f(1024, "Tokens of prompt + completion at most; longer rows are dropped.")
+    weight_decay: float = _f(0.01, "AdamW weight decay.")
+    warmup_ratio: float = _f(0.0, "Share of max_steps with a linear learning-rate warm-up.")
+    lr_scheduler: str = _f("linear", "transformers learning-rate schedule name.")
+    optim: str = _f("auto", "auto (8-bit AdamW with CUDA + bitsandbytes, else AdamW), "
+                    "adamw_torch or adamw_bnb_8bit.")
+    quantize: str = _f("auto", "Base model loading: auto (4-bit with CUDA + bitsandbytes, else "
+                       "full precision), none or 4bit.")
+    gradient_checkpointing: bool = _f(False, "Recompute activations to save memory (slower).")
+    seed: int = _f(42, "Seed of the LoRA initialisation, the data order and the held-out split.")
+    resume: bool = _f(False, "Continue from the latest checkpoint in the run folder.")
+    merge: bool = _f(True, "Also write the merged model (base + LoRA) to <out>/merged.")
+    threads: int | None = _f(None, "torch CPU threads (default: torch's choice).")
+    progress: bool = _f(True, "Show the progress bar.")
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise EmolabError(f"method must be one of {METHODS}, not {self.method!r}")
+        if self.optim not in OPTIMS:
+            raise EmolabError(f"optim must be one of {OPTIMS}, not {self.optim!r}")
+        if self.quantize not in QUANTIZE:
+            raise EmolabError(f"quantize must be one of {QUANTIZE}, not {self.quantize!r}")
+        for name in ("lora_r", "lora_alpha", "batch_size", "grad_accum", "max_steps",
+                     "eval_steps", "save_steps", "logging_steps", "max_length"):
+            if getattr(self, name) < 1:
+                raise EmolabError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if self.max_length < 16:
+            raise EmolabError(f"max_length {self.max_length} leaves no room for an answer")
+        if not 0 <= self.eval_share < 1:
+            raise EmolabError(f"eval_share must be in [0, 1), not {self.eval_share}")
+        if not 0 <= self.lora_dropout < 1:
+            raise EmolabError(f"lora_dropout must be in [0, 1), not {self.lora_dropout}")
+        if not 0 <= self.warmup_ratio < 1:
+            raise EmolabError(f"warmup_ratio must be in [0, 1), not {self.warmup_ratio}")
+        if self.learning_rate is not None and self.learning_rate <= 0:
+            raise EmolabError(f"learning_rate must be positive, not {self.learning_rate}")
+        if self.beta <= 0:
+            raise EmolabError(f"beta must be positive, not {self.beta}")
+        if self.weight_decay < 0:
+            raise EmolabError(f"weight_decay must not be negative, not {self.weight_decay}")
+        if self.save_total_limit is not None and self.save_total_limit < 1:
+            raise EmolabError("save_total_limit must be at least 1 (or None to keep all)")
+
+    @property
+    def lr(self) -> float:
+        return self.learning_rate if self.learning_rate is not None else DEFAULT_LR[self.method]
+
+    @property
+    def modules(self) -> str | list[str]:
+        if self.target_modules == "all-linear":
+            return "all-linear"
+        return [m.strip() for m in self.target_modules.split(",") if m.strip()]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def write_yaml(self, path: Path) -> None:
+        resolved = {**self.to_dict(), "learning_rate": self.lr}
+        path.write_text(yaml.safe_dump(resolved, sort_keys=False))
+
+    @classmethod
+    def from_sources(cls, yaml_path: str | Path | None, overrides: dict[str, Any]) -> TrainConfig:
+        """YAML first, then every override that is not None (the flags a user gave)."""
+        values: dict[str, Any] = {}
+        if yaml_path:
+            loaded = yaml.safe_load(Path(yaml_path).read_text()) or {}
+            if not isinstance(loaded, dict):
+                raise EmolabError(f"{yaml_path}: expected a mapping of settings")
+            values.update({k.replace("-", "_"): v for k, v in loaded.items()})
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = sorted(set(values) - {f.name for f in fields(cls)})
+        if unknown:
+            raise EmolabError(f"unknown training settings: {', '.join(unknown)}")
+        return cls(**values)
