@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from pathlib import Path
-
-import yaml
+from dataclasses import dataclass, field
 
 from emolab.errors import EmolabError
+from emolab.settings import FromSources, setting
 
 POOLING_CHOICES = ("mean", "last")
 ABLATIONS = ("none", "keywords")
 LEXICONS = ("logodds", "nrc")
 
 
-def _f(default, help: str, **kwargs):
-    return field(default=default, metadata={"help": help}, **kwargs)
+_f = setting
 
 
 @dataclass
-class ProbeConfig:
+class ProbeConfig(FromSources):
+    settings_name = "probe settings"
+
     model: str = _f("default", "Model: 'default' (SmolLM2), 'minilm', or a Hugging Face folder.")
     dataset: str = _f("isear", "Data set: goemotions, isear, dair-emotion, semeval-ec, ...")
     out: str = _f("runs/probe", "Folder for tables, plots and the HTML page.")
@@ -67,22 +66,6 @@ class ProbeConfig:
                 raise EmolabError(f"{name} must be at least 1, not {value}")
         if self.cv < 2:
             raise EmolabError(f"cv must be at least 2, not {self.cv}")
-
-    @classmethod
-    def from_sources(cls, yaml_path: str | Path | None, overrides: dict) -> ProbeConfig:
-        """YAML first, then every override that is not None (flags the user did not give)."""
-        values: dict = {}
-        if yaml_path:
-            loaded = yaml.safe_load(Path(yaml_path).read_text()) or {}
-            if not isinstance(loaded, dict):
-                raise EmolabError(f"{yaml_path}: expected a mapping of settings")
-            values.update({k.replace("-", "_"): v for k, v in loaded.items()})
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise EmolabError(f"unknown probe settings: {', '.join(unknown)}")
-        return cls(**values)
 
 
 def parse_layers(spec: str, n_layers: int) -> list[int]:

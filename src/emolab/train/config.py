@@ -6,13 +6,14 @@ Defaults follow the ORPO paper's LoRA recipe (lr 2e-4, r=16, batch 4 x 2 accumul
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from emolab.errors import EmolabError
+from emolab.settings import FromSources, setting
 
 METHODS = ("sft", "dpo", "orpo")
 OPTIMS = ("auto", "adamw_torch", "adamw_bnb_8bit")
@@ -24,12 +25,13 @@ DEFAULT_LR = {"sft": 2e-4, "dpo": 5e-5, "orpo": 2e-4}
 DEFAULT_BETA = 0.1
 
 
-def _f(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+_f = setting
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(FromSources):
+    settings_name = "training settings"
+
     method: str = _f("orpo", "Trainer: sft, dpo or orpo.")
     pairs: str | None = _f(None, "Training rows: a pairs file (JSONL or Parquet, TRL "
                            "prompt/chosen/rejected) or, for sft, rows with 'messages'.")
@@ -115,18 +117,3 @@ class TrainConfig:
     def write_yaml(self, path: Path) -> None:
         resolved = {**self.to_dict(), "learning_rate": self.lr}
         path.write_text(yaml.safe_dump(resolved, sort_keys=False))
-
-    @classmethod
-    def from_sources(cls, yaml_path: str | Path | None, overrides: dict[str, Any]) -> TrainConfig:
-        """YAML first, then every override that is not None (the flags a user gave)."""
-        values: dict[str, Any] = {}
-        if yaml_path:
-            loaded = yaml.safe_load(Path(yaml_path).read_text()) or {}
-            if not isinstance(loaded, dict):
-                raise EmolabError(f"{yaml_path}: expected a mapping of settings")
-            values.update({k.replace("-", "_"): v for k, v in loaded.items()})
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        unknown = sorted(set(values) - {f.name for f in fields(cls)})
-        if unknown:
-            raise EmolabError(f"unknown training settings: {', '.join(unknown)}")
-        return cls(**values)

@@ -1,0 +1,38 @@
+"""Typed command configurations: a dataclass per command, help text on every field, a YAML
+file that may set any field, and command-line flags that override the file."""
+
+from __future__ import annotations
+
+from dataclasses import field, fields
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import yaml
+
+from emolab.errors import EmolabError
+
+
+def setting(default: Any, help: str, **kwargs: Any) -> Any:
+    """A dataclass field whose help text the command line and the docs show."""
+    return field(default=default, metadata={"help": help}, **kwargs)
+
+
+class FromSources:
+    """Mixin for config dataclasses: ``from_sources(yaml_path, overrides)``."""
+
+    settings_name: ClassVar[str] = "settings"  # "unknown <settings_name>: ..." in errors
+
+    @classmethod
+    def from_sources(cls, yaml_path: str | Path | None, overrides: dict[str, Any]) -> Self:
+        """YAML first, then every override that is not None (the flags a user gave)."""
+        values: dict[str, Any] = {}
+        if yaml_path:
+            loaded = yaml.safe_load(Path(yaml_path).read_text(encoding="utf-8")) or {}
+            if not isinstance(loaded, dict):
+                raise EmolabError(f"{yaml_path}: expected a mapping of settings")
+            values.update({k.replace("-", "_"): v for k, v in loaded.items()})
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = sorted(set(values) - {f.name for f in fields(cls)})  # type: ignore[arg-type]
+        if unknown:
+            raise EmolabError(f"unknown {cls.settings_name}: {', '.join(unknown)}")
+        return cls(**values)
