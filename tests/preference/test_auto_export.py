@@ -138,3 +138,22 @@ def test_cohen_kappa_matches_scikit_learn():
 
     a, b = [0, 1, 1, 0, 1, 0, 0, 1], [0, 1, 0, 0, 1, 1, 0, 1]
     assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_cli_auto_then_export(store, tmp_path):
+    from typer.testing import CliRunner
+
+    from emolab.cli.main import app
+
+    add(store, "e1", [True, False])
+    add(store, "e2", [True, True])
+    runner = CliRunner()
+    settled = runner.invoke(app, ["pairs", "auto", str(store.project)])
+    assert settled.exit_code == 0, settled.output
+    assert "auto-correct: 1" in settled.output and "auto-tie: 1" in settled.output
+    out = tmp_path / "trl.jsonl"
+    exported = runner.invoke(app, ["pairs", "export", str(store.project), "--format", "trl",
+                                   "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(exported.output)["exported"] == 2
+    assert len(out.read_text().splitlines()) == 2

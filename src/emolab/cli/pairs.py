@@ -13,6 +13,7 @@ app = typer.Typer(help="Preference pairs: generate, settle without people, expor
 
 @app.command("generate")
 def generate(
+    ctx: typer.Context,
     dataset: str = typer.Option(..., "--dataset", "-d", help="Data set (see `emolab data list`)."),
     split: str = typer.Option("train", "--split", "-s", help="Split to draw texts from."),
     out: Path = typer.Option(..., "--out", "-o", help="Project folder (holds pairs.sqlite; "
@@ -52,7 +53,7 @@ def generate(
     options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
                "api_key": api_key}
     console = Console(stderr=True)
-    with PairStore(out, create=True) as store, _load_backend(backend, options) as engine:
+    with PairStore(out, create=True) as store, _load_backend(ctx, backend, options) as engine:
         store.set_meta("generation", {"dataset": dataset, "split": split, "backend": backend,
                                       "model": engine.model_id, "sampling": params.__dict__,
                                       "rationalize": rationalize})
@@ -75,6 +76,7 @@ def generate(
 
 @app.command("auto")
 def auto(
+    ctx: typer.Context,
     project: Path = typer.Argument(..., help="Project folder."),
     judge_backend: str = typer.Option(None, "--judge-backend", help="Backend that rates pairs "
                                       "where both responses are correct (else the tie rule)."),
@@ -92,7 +94,7 @@ def auto(
     from emolab.preference.store import PairStore
 
     with PairStore(project) as store:
-        judge = (_load_backend(judge_backend, {"model": judge_model, "base_url": base_url,
+        judge = (_load_backend(ctx, judge_backend, {"model": judge_model, "base_url": base_url,
                                                "api_key": api_key})
                  if judge_backend else nullcontext(None))
         with judge as engine:
