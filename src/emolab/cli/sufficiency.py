@@ -12,8 +12,8 @@ def sufficiency(
     predictions: Path = typer.Argument(..., help="Predictions file with explanations."),
     encoder: str = typer.Option("minilm", help="'minilm' (embedded) or a Hugging Face encoder "
                                 "folder."),
-    method: str = typer.Option("finetune", help="'finetune' the encoder (the paper's set-up) or "
-                               "'frozen' embeddings + logistic regression (fast)."),
+    method: str = typer.Option("frozen", help="'frozen' encoder embeddings + logistic "
+                               "regression (default), or 'finetune' the whole encoder."),
     test_size: float = typer.Option(0.3, help="Share of explanations held out for scoring."),
     folds: int = typer.Option(0, help="k-fold cross-validation instead of one split (k >= 2)."),
     seed: int = typer.Option(42, help="Seed of the split and the training."),
