@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from pathlib import Path
 from typing import Any
 
 import typer
+
+from emolab.cli.backend_options import (
+    accepted_options,
+    classification_dataset,
+    load_backend_from_options,
+)
 
 BACKEND_HELP = "llamacpp (local GGUF, schema by grammar), transformers, openai (HTTP server)."
 
@@ -63,10 +68,10 @@ def classify(
         raise EmolabError(str(err)) from None
     options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
                "api_key": api_key, "concurrency": concurrency}
-    info = _dataset_info(dataset, labels) if dataset else None
+    info = classification_dataset(dataset, labels) if dataset else None
     label_set = _label_set(labels, info)
     started = time.perf_counter()
-    with _load_backend(ctx, backend, options) as engine:
+    with load_backend_from_options(ctx, backend, options) as engine:
         from emolab.classify import Classifier
 
         classifier = Classifier(engine, label_set, params=params, constrain=not no_constrain,
@@ -75,51 +80,7 @@ def classify(
             _one_text(classifier, text, as_json, started)
         else:
             _run_dataset(classifier, info, split, limit, out, data_dir,
-                         workers=concurrency if "concurrency" in _accepted(backend) else 1)
-
-
-# Backend constructor keyword -> the command's parameter that sets it (where the names differ).
-OPTION_PARAMS = {"n_threads": "threads"}
-
-
-def _from_command_line(ctx: typer.Context, param: str) -> bool:
-    source = ctx.get_parameter_source(param)
-    return source is not None and source.name == "COMMANDLINE"
-
-
-def _accepted(backend: str) -> set[str]:
-    from emolab.backends import backend_class
-
-    return set(inspect.signature(backend_class(backend).__init__).parameters) - {"self"}
-
-
-def _load_backend(ctx: typer.Context, backend: str, options: dict[str, Any]):
-    """Pass only the options the user set, and only those this backend's constructor takes."""
-    from emolab.backends import load_backend
-
-    accepted = _accepted(backend)
-    chosen = {k: v for k, v in options.items() if v is not None}
-    # Mention only what was typed: an OPENAI_API_KEY in the environment is no news to a local run.
-    typed = {k for k in chosen if _from_command_line(ctx, OPTION_PARAMS.get(k, k))}
-    ignored = sorted(k for k in chosen if k not in accepted and k != "seed" and k in typed)
-    if ignored:
-        typer.secho(f"note: {', '.join(ignored)} not used by the {backend} backend", err=True,
-                    fg=typer.colors.YELLOW)
-    return load_backend(backend, **{k: v for k, v in chosen.items() if k in accepted})
-
-
-def _dataset_info(name: str, labels: str | None):
-    from emolab.data import TaskKind, get_dataset
-    from emolab.errors import EmolabError
-
-    info = get_dataset(name)
-    if info.task not in (TaskKind.MULTI_LABEL, TaskKind.SINGLE_LABEL) or info.label_set is None:
-        raise EmolabError(f"data set {name!r} is a {info.task.value} task; classify runs on "
-                          "multi-label and single-label emotion data sets")
-    if labels is not None and labels != info.label_set.name:
-        raise EmolabError(f"data set {name!r} is labelled with {info.label_set.name!r}, "
-                          f"not {labels!r}; leave out --labels")
-    return info
+                         workers=concurrency if "concurrency" in accepted_options(backend) else 1)
 
 
 def _label_set(labels: str | None, info):

@@ -41,19 +41,19 @@ def generate(
 
     from emolab.backends import SamplingParams
     from emolab.classify import Classifier
-    from emolab.cli.classify import _dataset_info, _load_backend
+    from emolab.cli.backend_options import classification_dataset, load_backend_from_options
     from emolab.data import load
     from emolab.preference.generate import generate_pairs
     from emolab.preference.store import PairStore
 
-    info = _dataset_info(dataset, None)
+    info = classification_dataset(dataset, None)
     examples = load(dataset, split, data_dir=data_dir)[:limit]
     params = SamplingParams(n=2, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
                             seed=seed)
     options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
                "api_key": api_key}
     console = Console(stderr=True)
-    with PairStore(out, create=True) as store, _load_backend(ctx, backend, options) as engine:
+    with PairStore(out, create=True) as store, load_backend_from_options(ctx, backend, options) as engine:
         store.set_meta("generation", {"dataset": dataset, "split": split, "backend": backend,
                                       "model": engine.model_id, "sampling": params.__dict__,
                                       "rationalize": rationalize})
@@ -89,12 +89,12 @@ def auto(
     """Settle every pair without annotators; human decisions are kept as they are."""
     from contextlib import nullcontext
 
-    from emolab.cli.classify import _load_backend
+    from emolab.cli.backend_options import load_backend_from_options
     from emolab.preference.auto import settle
     from emolab.preference.store import PairStore
 
     with PairStore(project) as store:
-        judge = (_load_backend(ctx, judge_backend, {"model": judge_model, "base_url": base_url,
+        judge = (load_backend_from_options(ctx, judge_backend, {"model": judge_model, "base_url": base_url,
                                                "api_key": api_key})
                  if judge_backend else nullcontext(None))
         with judge as engine:
