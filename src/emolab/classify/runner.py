@@ -52,6 +52,7 @@ class Result:
     """All candidates for one text, plus what it cost."""
 
     candidates: list[Candidate]
+    text: str = ""  # the text the model saw: cleaned and cut to fit the context
     prompt_tokens: int | None = None
     seconds: float = 0.0
     truncated: bool = False  # the text was cut to fit the context window
@@ -119,7 +120,7 @@ class Classifier:
         generations = self.backend.generate(self.messages(fitted), schema=self.schema,
                                             params=self.params)
         seconds = time.perf_counter() - start
-        return Result([self._candidate(i, g) for i, g in enumerate(generations)],
+        return Result([self._candidate(i, g) for i, g in enumerate(generations)], text=fitted,
                       prompt_tokens=generations[0].prompt_tokens if generations else None,
                       seconds=seconds, truncated=truncated)
 

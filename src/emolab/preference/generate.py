@@ -91,12 +91,12 @@ def generate_pairs(store: PairStore, classifier: Classifier, examples: Iterable[
             continue
         done.add(example.id)
         gold = list(example.labels)
-        text, _ = classifier.fit_text(clean_text(example.text))
-        messages = classifier.messages(text)
-        if not text:
-            status, responses = "dropped", []
+        if not clean_text(example.text):
+            status, responses, messages = "dropped", [], classifier.messages("")
         else:
-            first, second = classifier.classify(example.text).candidates[:2]
+            result = classifier.classify(example.text)
+            text, messages = result.text, classifier.messages(result.text)
+            first, second = result.candidates[:2]
             correct = [is_correct(c.parsed, gold, multi_label=multi) for c in (first, second)]
             responses = [_response(i, c, ok, classifier)
                          for i, (c, ok) in enumerate(zip((first, second), correct, strict=True))]
