@@ -57,8 +57,8 @@ def _matrix_figure(rows: list[PredictionRow], task: TaskKind, labels: tuple[str,
         counts = np.zeros((len(labels), len(columns)), dtype=int)
         for row in rows:
             gold = row.gold if isinstance(row.gold, str) else row.gold[0]
-            pred = row.pred if isinstance(row.pred, str) else None
-            counts[index[gold], index.get(pred, len(labels)) if not row.failed else len(labels)] += 1
+            unreadable = row.failed or not isinstance(row.pred, str)
+            counts[index[gold], len(labels) if unreadable else index.get(row.pred, len(labels))] += 1
         return plots.matrix(counts, labels, columns, title=f"confusion — {name}",
                             xlabel="predicted", ylabel="gold")
     counts = np.zeros((len(labels), len(labels)), dtype=int)

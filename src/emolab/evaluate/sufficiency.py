@@ -109,9 +109,13 @@ def score_explanations(explanations: list[str], targets: np.ndarray, labels: tup
     variants = {"unmasked": explanations,
                 "masked": [mask_label_words(text, labels) for text in explanations]}
     splits = _splits(len(explanations), config)
+    embedded: dict[str, np.ndarray] = {}
+    if config.method == "frozen":  # both variants in one pass: the encoder is loaded once
+        stacked = embed([text for texts in variants.values() for text in texts], settings)
+        embedded = dict(zip(variants, np.split(stacked, len(variants)), strict=True))
     result: dict[str, Any] = {}
     for name, texts in variants.items():
-        features = embed(texts, settings) if config.method == "frozen" else None
+        features = embedded.get(name)
         scores = []
         for train, test in splits:
             if features is not None:
