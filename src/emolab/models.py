@@ -58,14 +58,24 @@ def cache_dir() -> Path:
     return path
 
 
-def resolve_model(name: str | Path) -> ModelRef:
-    """Turn ``default`` / ``minilm`` / a path into a ``ModelRef``; fail with a clear message."""
+def resolve_model(name: str | Path, *, prefer: str = "hf") -> ModelRef:
+    """Turn ``default`` / ``minilm`` / a path into a ``ModelRef``; fail with a clear message.
+
+    A training run folder (``emolab train --out RUN``) stands for its merged model; with
+    ``prefer="gguf"`` (the llama.cpp backend) for the newest GGUF ``emolab export-gguf`` wrote
+    into it, if there is one.
+    """
     text = str(name)
     if text == "default":
         return ModelRef(text, default_gguf(), "gguf")
     if text == "minilm":
         return ModelRef(text, minilm_dir(), "hf")
     path = Path(text).expanduser()
+    if (path / "manifest.json").is_file() and (path / "merged" / "config.json").is_file():
+        exported = sorted(path.glob("*.gguf"), key=lambda p: p.stat().st_mtime)
+        if prefer == "gguf" and exported:
+            return ModelRef(text, exported[-1], "gguf")
+        return ModelRef(text, path / "merged", "hf")
     if path.is_file() and path.suffix == ".gguf":
         return ModelRef(text, path, "gguf")
     if path.is_dir() and (path / "config.json").is_file():
@@ -73,8 +83,8 @@ def resolve_model(name: str | Path) -> ModelRef:
     if path.is_dir() and (path / "adapter_config.json").is_file():
         return ModelRef(text, path, "hf")
     raise EmolabError(
-        f"model {text!r} is neither 'default', 'minilm', a .gguf file nor a Hugging Face model "
-        "folder (with config.json)"
+        f"model {text!r} is neither 'default', 'minilm', a .gguf file, a Hugging Face model "
+        "folder (with config.json) nor a training run folder (with merged/)"
     )
 
 

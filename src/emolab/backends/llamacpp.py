@@ -1,22 +1,18 @@
 """llama.cpp through ``llama-cpp-python``: a local GGUF model on the CPU.
 
 - The prompt is formatted with the chat template stored in the GGUF itself.
-- A JSON schema is enforced by llama.cpp's grammar sampler (``LlamaGrammar.from_json_schema``);
-  the grammar is built once per schema and reused, since converting it costs more than a token.
+- A JSON schema is enforced with XGrammar's token masks (``llamacpp_xgrammar``), compiled once
+  per schema; ``grammar_engine="llamacpp"`` uses llama.cpp's own grammar sampler instead
+  (about 5x slower per token here: it checks the grammar against the whole vocabulary).
 - Requests that share a prefix (same system prompt, text last) reuse the KV cache of that
   prefix: ``llama-cpp-python`` keeps the last prompt's tokens and only evaluates what differs.
 - Sampling is temperature + top-p only (llama.cpp's top-k and min-p are switched off) so that
   the same ``SamplingParams`` mean the same thing here as on the other backends.
-- Greedy decoding under a grammar checks the model's own choice first and masks the whole
-  vocabulary only when that choice is refused (``GreedyGrammarSampler``). llama-cpp-python
-  masks all ~49k tokens at every step, which costs more than the forward pass of a 135M model.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
-import math
 import threading
 import time
 from typing import Any, ClassVar
@@ -33,25 +29,31 @@ class LlamaCppBackend(Backend):
     can_logprobs: ClassVar[bool] = False  # not wired up; say so rather than return nothing
 
     def __init__(self, model: str = "default", *, n_ctx: int = 2048, n_threads: int = 2,
-                 seed: int | None = None, n_batch: int = 512, lazy_grammar: bool = True) -> None:
+                 seed: int | None = None, n_batch: int = 512,
+                 grammar_engine: str = "xgrammar") -> None:
         try:
             from llama_cpp import LLAMA_DEFAULT_SEED, Llama
         except ImportError:
             raise EmolabError("the llamacpp backend needs llama-cpp-python: "
                               "pip install llama-cpp-python diskcache") from None
-        ref = resolve_model(model)
+        ref = resolve_model(model, prefer="gguf")
         if ref.format != "gguf":
+            hint = (f"export it first with `emolab export-gguf {model}`, or use --backend "
+                    "transformers" if ref.path.name == "merged" else "use --backend transformers")
             raise EmolabError(f"the llamacpp backend runs GGUF files; {ref.path} is a Hugging "
-                              "Face folder (use --backend transformers)")
+                              f"Face folder ({hint})")
         self.model_id = ref.path.name
         self.path = ref.path
-        self._llm = _fast_grammar_llama(Llama)(
+        if grammar_engine not in ("xgrammar", "llamacpp"):
+            raise EmolabError(f"grammar engine must be xgrammar or llamacpp, not {grammar_engine!r}")
+        self.grammar_engine = grammar_engine
+        self._llm = _schema_aware_llama(Llama)(
             model_path=str(ref.path), n_ctx=n_ctx, n_batch=min(n_batch, n_ctx),
             n_threads=n_threads, n_threads_batch=n_threads,
             seed=seed if seed is not None else LLAMA_DEFAULT_SEED,  # the default means random
             verbose=False)
-        self._llm.lazy_grammar = lazy_grammar
         self._grammars: dict[str, Any] = {}
+        self._xgrammar: Any = None  # the XGrammarCompiler, built on the first schema
         self._lock = threading.Lock()  # one llama context: one request at a time
 
     @property
@@ -62,6 +64,12 @@ class LlamaCppBackend(Backend):
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
+        if self.grammar_engine == "xgrammar":
+            if self._xgrammar is None:
+                from emolab.backends.llamacpp_xgrammar import XGrammarCompiler
+
+                self._xgrammar = XGrammarCompiler(self._llm)
+            return self._xgrammar.constraint(schema)
         from llama_cpp import LlamaGrammar
 
         key = json.dumps(schema, sort_keys=False)
@@ -84,6 +92,7 @@ class LlamaCppBackend(Backend):
     def _one(self, messages: list[Message], grammar: Any, params: SamplingParams,
              seed: int | None) -> Generation:
         start = time.perf_counter()
+        self._llm.request_seed = seed
         try:
             response = self._llm.create_chat_completion(
                 messages=messages, grammar=grammar, temperature=params.temperature,
@@ -106,76 +115,26 @@ class LlamaCppBackend(Backend):
             llm.close()
 
 
-class GreedyGrammarSampler:
-    """Greedy decoding under a llama.cpp grammar, exact and cheaper than masking every token.
+def _schema_aware_llama(llama_class: type) -> type:
+    """``Llama`` that decodes under a ``SchemaConstraint`` with ``XGrammarSampler``.
 
-    If the highest-scoring token is one the grammar allows, it is also the highest-scoring
-    allowed token, so only that one token needs checking. Only when it is refused is the
-    grammar applied to the whole vocabulary (as llama.cpp's own server does). Stands in for
-    llama-cpp-python's sampler chain, of which ``Llama.sample`` uses ``sample`` alone.
+    llama-cpp-python builds one sampler chain per request in ``_init_sampler`` (a private
+    method, hence the exact version pin) and hands our constraint through as its ``grammar``.
+    Requests without one keep llama-cpp-python's own chain.
     """
 
-    def __init__(self, llm: Any, grammar: Any) -> None:
-        import llama_cpp as lc
-        import numpy as np
-
-        self._lc, self._np = lc, np
-        self._n_vocab = llm.n_vocab()
-        self._grammar = lc.llama_sampler_init_grammar(
-            llm._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8"))
-        if not self._grammar:
-            raise EmolabError("llama.cpp could not parse the grammar of the JSON schema")
-        self._all = (lc.llama_token_data * self._n_vocab)()
-        self._all_view = np.ctypeslib.as_array(self._all)  # fields: id, logit, p
-        self._one = (lc.llama_token_data * 1)()
-        self.steps = self.full_masks = 0  # how often the cheap check was not enough
-
-    def _apply(self, data: Any, size: int) -> None:
-        lc = self._lc
-        array = lc.llama_token_data_array(ctypes.cast(data, lc.llama_token_data_p), size, -1,
-                                          False)
-        lc.llama_sampler_apply(self._grammar, ctypes.byref(array))
-
-    def sample(self, ctx: Any, idx: int = -1) -> int:
-        logits = self._np.ctypeslib.as_array(self._lc.llama_get_logits_ith(ctx.ctx, idx),
-                                             shape=(self._n_vocab,))
-        token = int(logits.argmax())
-        self._one[0].id, self._one[0].logit = token, float(logits[token])
-        self._apply(self._one, 1)
-        self.steps += 1
-        if not math.isfinite(self._one[0].logit):  # refused: mask everything, take the best
-            self.full_masks += 1
-            self._all_view["id"] = self._np.arange(self._n_vocab)
-            self._all_view["logit"] = logits
-            self._apply(self._all, self._n_vocab)
-            token = int(self._all_view["logit"].argmax())
-        self._lc.llama_sampler_accept(self._grammar, token)
-        return token
-
-    def __del__(self) -> None:
-        grammar, self._grammar = getattr(self, "_grammar", None), None
-        if grammar:
-            self._lc.llama_sampler_free(grammar)
-
-
-def _fast_grammar_llama(llama_class: type) -> type:
-    """``Llama`` whose greedy + grammar requests use ``GreedyGrammarSampler``.
-
-    Other requests (sampling, penalties, logits processors) keep llama-cpp-python's chain.
-    """
-
-    class FastGrammarLlama(llama_class):  # type: ignore[misc, valid-type]
-        lazy_grammar = True
-        last_grammar_sampler: GreedyGrammarSampler | None = None
+    class SchemaAwareLlama(llama_class):  # type: ignore[misc, valid-type]
+        request_seed: int | None = None
+        last_sampler: Any = None
 
         def _init_sampler(self, **kwargs: Any) -> Any:
-            plain = (kwargs.get("repeat_penalty", 1.0) == 1.0
-                     and not kwargs.get("frequency_penalty") and not kwargs.get("presence_penalty")
-                     and not kwargs.get("logits_processor") and not kwargs.get("mirostat_mode"))
-            if (self.lazy_grammar and kwargs.get("grammar") is not None
-                    and kwargs.get("temp") == 0.0 and plain):
-                self.last_grammar_sampler = GreedyGrammarSampler(self, kwargs["grammar"])
-                return self.last_grammar_sampler
-            return super()._init_sampler(**kwargs)
+            from emolab.backends.llamacpp_xgrammar import SchemaConstraint, XGrammarSampler
 
-    return FastGrammarLlama
+            constraint = kwargs.get("grammar")
+            if not isinstance(constraint, SchemaConstraint):
+                return super()._init_sampler(**kwargs)
+            self.last_sampler = XGrammarSampler(constraint, temperature=kwargs["temp"],
+                                                top_p=kwargs["top_p"], seed=self.request_seed)
+            return self.last_sampler
+
+    return SchemaAwareLlama

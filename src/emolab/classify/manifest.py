@@ -1,4 +1,5 @@
-"""``<predictions>.manifest.json`` beside a predictions file: what produced it, on which data.
+"""What produced a predictions file, on which data: ``<predictions>.manifest.json`` beside an
+``--out`` file, or ``manifest.json`` in a run folder (``emolab classify --run NAME``).
 
 Each run (the first and every resume) adds one session with its timings, so a file assembled
 over several restarts still says how it was made.
@@ -39,20 +40,48 @@ def _version(dist: str) -> str | None:
 
 
 def record_session(out: str | Path, *, classifier: Any, examples: list[Example], dataset: str,
-                   split: str, written: int, seconds: float) -> Path:
-    path = manifest_path(out)
-    manifest: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-    manifest.setdefault("predictions", Path(out).name)
-    manifest["config"] = {**classifier.run_info(dataset),
-                          "split": split, "label_set": classifier.label_set.name,
-                          "sampling": asdict(classifier.params),
-                          "schema": classifier.schema}
-    manifest["data"] = {"rows": len(examples), "sha256": data_checksum(examples)}
-    manifest["versions"] = {name: _version(name) for name in
-                            ("emolab", "llama-cpp-python", "transformers", "openai")}
-    manifest["versions"]["python"] = platform.python_version()
-    manifest.setdefault("sessions", []).append({
-        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "rows_written": written, "seconds": round(seconds, 2)})
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+                   split: str, written: int, seconds: float,
+                   manifest: str | Path | None = None, settings: dict[str, Any] | None = None,
+                   split_examples: list[Example] | None = None, already: int | None = None,
+                   started_utc: str | None = None) -> Path:
+    """Add this session to the manifest (``<out stem>.manifest.json``, or ``manifest``).
+
+    ``settings``: the resolved ``ClassifyConfig`` (a run folder's ``config.yaml``); the settings
+    a rerun may change (limit, threads, ...) are also kept per session. ``split_examples``: the
+    whole split, whose checksum stays the same when ``--limit`` changes between sessions.
+    """
+    path = Path(manifest) if manifest is not None else manifest_path(out)
+    record: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    record.setdefault("predictions", Path(out).name)
+    record["config"] = {**classifier.run_info(dataset),
+                        "split": split, "label_set": classifier.label_set.name,
+                        "sampling": asdict(classifier.params),
+                        "schema": classifier.schema}
+    if settings is not None:
+        record["settings"] = settings
+    record["seed"] = classifier.params.seed
+    record["data"] = {"rows": len(examples), "sha256": data_checksum(examples)}
+    if split_examples is not None:
+        record["data"].update(split_rows=len(split_examples),
+                              split_sha256=data_checksum(split_examples))
+    record["versions"] = {name: _version(name) for name in
+                          ("emolab", "llama-cpp-python", "transformers", "openai")}
+    record["versions"]["python"] = platform.python_version()
+    session: dict[str, Any] = {}
+    if started_utc is not None:
+        session["started_utc"] = started_utc
+    session.update(finished_utc=utc_now(), rows_written=written, seconds=round(seconds, 2))
+    if already is not None:
+        session["rows_already"] = already
+    if settings is not None:
+        from emolab.classify.config import HARMLESS
+
+        session["settings"] = {k: v for k, v in settings.items() if k in HARMLESS}
+    record.setdefault("sessions", []).append(session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,72 +16,196 @@ from emolab.cli.backend_options import (
     load_backend_from_options,
 )
 
-BACKEND_HELP = "llamacpp (local GGUF, schema by grammar), transformers, openai (HTTP server)."
+BACKEND_HELP = ("llamacpp (local GGUF, schema by grammar), transformers, openai (HTTP server) "
+                "(default: llamacpp).")
+# Every option that is a ClassifyConfig setting defaults to None, so that only the flags a user
+# gives override the --config file and the defaults of ClassifyConfig (where the real defaults
+# and their help live). Options also read from the environment (--data-dir, --base-url) rank
+# below the config file: a file that names a data folder or a server wins over the environment.
+ENV_FALLBACKS = ("data_dir", "base_url")
+PREDICTIONS, CONFIG, MANIFEST = "predictions.jsonl", "config.yaml", "manifest.json"
 
 
 def classify(
     ctx: typer.Context,
     text: str = typer.Argument(None, help="The text to classify (leave out with --dataset)."),
-    dataset: str = typer.Option(None, "--dataset", "-d", help="Classify a data set split "
-                                "instead (see `emolab data list`)."),
-    split: str = typer.Option("dev", "--split", "-s", help="Split of --dataset."),
-    limit: int = typer.Option(None, "--limit", min=1, help="Only the first N rows of the split."),
-    out: Path = typer.Option(None, "--out", "-o", help="Predictions JSONL (appended; a rerun "
-                             "skips ids already there). Required with --dataset."),
-    data_dir: Path = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA", show_envvar=True,
-                                  help="Folder holding the original data files."),
-    labels: str = typer.Option(None, "--labels", help="Label set: semeval-ec, dair-emotion, "
-                               "goemotions, goemotions-ekman, isear (default: the data set's, "
-                               "else semeval-ec)."),
-    backend: str = typer.Option("llamacpp", "--backend", "-b", help=BACKEND_HELP),
-    model: str = typer.Option(None, "--model", "-m", help="'default' (the embedded SmolLM2), a "
-                              "GGUF file or model folder, or a server's model name."),
-    n: int = typer.Option(1, "--n", min=1, help="Candidate answers per text."),
-    temperature: float = typer.Option(0.0, "--temperature", min=0.0, help="0 = greedy."),
-    top_p: float = typer.Option(1.0, "--top-p", help="Nucleus sampling mass, in (0, 1]."),
-    seed: int = typer.Option(None, "--seed", help="Seed of sampling (candidate i uses seed+i)."),
-    max_tokens: int = typer.Option(320, "--max-tokens", min=1, help="Tokens per answer at most "
-                                   "(room for a 200-character explanation and every label)."),
-    no_constrain: bool = typer.Option(False, "--no-constrain", help="Prompt only: do not "
-                                      "enforce the JSON schema; outputs are parsed leniently."),
-    prompt_version: str = typer.Option("v1", "--prompt-version", help="Prompt template version."),
-    threads: int = typer.Option(None, "--threads", min=1, help="CPU threads (local backends)."),
-    base_url: str = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL",
-                                 help="OpenAI-compatible server (openai backend)."),
-    api_key: str = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY",
-                                help="API key (openai backend)."),
-    concurrency: int = typer.Option(None, "--concurrency", min=1,
-                                    help="Requests in flight (openai backend)."),
+    config: Path | None = typer.Option(None, "--config", "-c", help="YAML file of settings "
+                                       "(any option below but --api-key and the output ones); "
+                                       "flags override it."),
+    dataset: str | None = typer.Option(None, "--dataset", "-d", help="Classify a data set split "
+                                       "instead (see `emolab data list`)."),
+    split: str | None = typer.Option(None, "--split", "-s", help="Split of --dataset (default: dev)."),
+    limit: int | None = typer.Option(None, "--limit", min=1,
+                                     help="Only the first N rows of the split."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Predictions JSONL (appended; a "
+                                    "rerun skips ids already there), manifest beside it."),
+    run: str | None = typer.Option(None, "--run", help="Write into the run folder "
+                                   "<runs-dir>/NAME: predictions.jsonl, config.yaml, "
+                                   "manifest.json; the same command again resumes."),
+    run_dir: Path | None = typer.Option(None, "--run-dir", help="The run folder itself "
+                                        "(instead of --run NAME)."),
+    runs_dir: Path | None = typer.Option(None, "--runs-dir", help="Where --run folders go "
+                                         "(default: runs)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA",
+                                         show_envvar=True,
+                                         help="Folder holding the original data files."),
+    labels: str | None = typer.Option(None, "--labels", help="Label set: semeval-ec, "
+                                      "dair-emotion, goemotions, goemotions-ekman, isear "
+                                      "(default: the data set's, else semeval-ec)."),
+    backend: str | None = typer.Option(None, "--backend", "-b", help=BACKEND_HELP),
+    model: str | None = typer.Option(None, "--model", "-m", help="'default' (the embedded "
+                                     "SmolLM2), a GGUF file or model folder, or a server's "
+                                     "model name."),
+    n: int | None = typer.Option(None, "--n", min=1, help="Candidate answers per text (default: 1)."),
+    temperature: float | None = typer.Option(None, "--temperature", min=0.0,
+                                             help="0 = greedy (default: 0)."),
+    top_p: float | None = typer.Option(None, "--top-p",
+                                       help="Nucleus sampling mass, in (0, 1] (default: 1)."),
+    seed: int | None = typer.Option(None, "--seed",
+                                    help="Seed of sampling (candidate i uses seed+i)."),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Tokens per answer "
+                                          "at most (room for a 200-character explanation and "
+                                          "every label) (default: 320)."),
+    constrain: bool | None = typer.Option(None, "--constrain/--no-constrain", help="Enforce "
+                                          "the JSON schema while decoding; --no-constrain: "
+                                          "prompt only, outputs are parsed leniently (default: on)."),
+    prompt_version: str | None = typer.Option(None, "--prompt-version",
+                                              help="Prompt template version (default: v1)."),
+    threads: int | None = typer.Option(None, "--threads", min=1,
+                                       help="CPU threads (local backends)."),
+    base_url: str | None = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL",
+                                        help="OpenAI-compatible server (openai backend)."),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY",
+                                       help="API key (openai backend; never written to a "
+                                       "file)."),
+    concurrency: int | None = typer.Option(None, "--concurrency", min=1,
+                                           help="Requests in flight (openai backend)."),
     as_json: bool = typer.Option(False, "--json", help="Print only the answer object."),
 ) -> None:
     """Classify the emotions of a text and explain them, as schema-valid JSON."""
+    from dataclasses import replace
+
     from emolab.backends import SamplingParams
+    from emolab.classify.config import ClassifyConfig
     from emolab.errors import EmolabError
 
-    if (text is None) == (dataset is None):
+    if text is not None and dataset is not None:
         raise EmolabError("give either a TEXT or --dataset NAME (not both)")
-    if dataset is not None and out is None:
-        raise EmolabError("--dataset needs --out FILE (the predictions file, resumable)")
-    try:
-        params = SamplingParams(n=n, temperature=temperature, top_p=top_p,
-                                max_tokens=max_tokens, seed=seed)
-    except ValueError as err:
-        raise EmolabError(str(err)) from None
-    options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
-               "api_key": api_key, "concurrency": concurrency}
-    info = classification_dataset(dataset, labels) if dataset else None
-    label_set = _label_set(labels, info)
+    given = dict(dataset=dataset, split=split, limit=limit, labels=labels, data_dir=data_dir,
+                 backend=backend, model=model, n=n, temperature=temperature, top_p=top_p,
+                 seed=seed, max_tokens=max_tokens, constrain=constrain,
+                 prompt_version=prompt_version, threads=threads, base_url=base_url,
+                 concurrency=concurrency)
+    from_env = {k: given.pop(k) for k in ENV_FALLBACKS if not _typed(ctx, k)}
+    cfg = ClassifyConfig.from_sources(
+        config, {k: str(v) if isinstance(v, Path) else v for k, v in given.items()})
+    fallbacks = {k: str(v) for k, v in from_env.items()
+                 if v is not None and getattr(cfg, k) is None
+                 and (k != "base_url" or cfg.backend == "openai")}
+    if fallbacks:
+        cfg = replace(cfg, **fallbacks)
+    if text is None and cfg.dataset is None:
+        raise EmolabError("give either a TEXT or --dataset NAME (not both)")
+    folder = _run_folder(run, run_dir, runs_dir, out)
+    if text is not None and folder is not None:
+        raise EmolabError("--run / --run-dir go with --dataset: a single TEXT writes no files")
+    if text is None and out is None and folder is None:
+        raise EmolabError("--dataset needs --out FILE (the predictions file, resumable) or "
+                          "--run NAME (a run folder under runs/)")
+    params = SamplingParams(n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
+                            max_tokens=cfg.max_tokens, seed=cfg.seed)
+    options = {"model": cfg.model, "n_threads": cfg.threads, "seed": cfg.seed,
+               "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency}
+    info = classification_dataset(cfg.dataset, cfg.labels) if cfg.dataset else None
+    label_set = _label_set(cfg.labels, info)
     started = time.perf_counter()
-    with load_backend_from_options(ctx, backend, options) as engine:
+    if text is not None:
+        with load_backend_from_options(ctx, cfg.backend, options) as engine:
+            from emolab.classify import Classifier
+
+            classifier = Classifier(engine, label_set, params=params, constrain=cfg.constrain,
+                                    prompt_version=cfg.prompt_version)
+            _one_text(classifier, text, as_json, started)
+        return
+    cfg = replace(cfg, labels=label_set.name)  # resolved: what config.yaml and reruns compare
+    # Data before the model: a missing data folder or a refused rerun fails at once.
+    job = _prepare_dataset(cfg, info, folder, out)
+    with load_backend_from_options(ctx, cfg.backend, options) as engine:
         from emolab.classify import Classifier
 
-        classifier = Classifier(engine, label_set, params=params, constrain=not no_constrain,
-                                prompt_version=prompt_version)
-        if info is None:
-            _one_text(classifier, text, as_json, started)
-        else:
-            _run_dataset(classifier, info, split, limit, out, data_dir,
-                         workers=concurrency if "concurrency" in accepted_options(backend) else 1)
+        classifier = Classifier(engine, label_set, params=params, constrain=cfg.constrain,
+                                prompt_version=cfg.prompt_version)
+        workers = cfg.concurrency if "concurrency" in accepted_options(cfg.backend) else 1
+        _run_dataset(classifier, cfg, info, job, workers=workers or 1)
+
+
+def _typed(ctx: typer.Context, param: str) -> bool:
+    source = ctx.get_parameter_source(param)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _run_folder(run: str | None, run_dir: Path | None, runs_dir: Path | None,
+                out: Path | None) -> Path | None:
+    from emolab.errors import EmolabError
+
+    if run is not None and run_dir is not None:
+        raise EmolabError("give --run NAME or --run-dir DIR, not both")
+    if runs_dir is not None and run is None:
+        raise EmolabError("--runs-dir goes with --run NAME")
+    if out is not None and (run is not None or run_dir is not None):
+        raise EmolabError("give --out FILE or a run folder (--run / --run-dir), not both")
+    if run is not None:
+        if not run.strip() or run in (".", "..") or "/" in run or "\\" in run:
+            raise EmolabError(f"--run takes a plain name, not {run!r} (use --run-dir for a path)")
+        return (runs_dir or Path("runs")) / run
+    return run_dir
+
+
+@dataclass
+class _Job:
+    """What a data set run reads and writes, settled before the model is loaded."""
+
+    examples: list  # the rows of this session (after --limit)
+    split_examples: list  # the whole split, for its checksum
+    out: Path  # the predictions file
+    folder: Path | None = None  # the run folder (None with --out FILE)
+
+
+def _prepare_dataset(cfg, info, folder: Path | None, out: Path | None) -> _Job:
+    from emolab.classify import PredictionsFile
+    from emolab.classify.config import conflicts, read_saved
+    from emolab.classify.manifest import data_checksum
+    from emolab.data import load
+    from emolab.errors import EmolabError
+
+    started = False
+    if folder is not None:
+        with PredictionsFile(folder / PREDICTIONS) as existing:
+            started = bool(existing.done)
+    if started:  # a folder without predictions yet may take any settings (e.g. a fixed model)
+        saved = read_saved(folder / CONFIG)
+        changed = conflicts(saved, cfg) if saved is not None else []
+        if changed:
+            raise EmolabError(
+                f"{folder} holds predictions made with other settings ({'; '.join(changed)}); "
+                f"use another --run name, or continue that run with --config {folder / CONFIG} "
+                "(only limit, data_dir, threads and concurrency may change)")
+    split_examples = load(info.name, cfg.split, data_dir=cfg.data_dir)
+    examples = split_examples[:cfg.limit]
+    if folder is None:
+        assert out is not None
+        return _Job(examples, split_examples, out)
+    if started:
+        manifest = folder / MANIFEST
+        previous = (json.loads(manifest.read_text()).get("data", {}).get("split_sha256")
+                    if manifest.is_file() else None)
+        if previous is not None and previous != data_checksum(split_examples):
+            raise EmolabError(f"the rows of {info.name}/{cfg.split} differ from those {folder} "
+                              "was started on (the data checksum in its manifest.json changed); "
+                              "use another --run name")
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg.write_yaml(folder / CONFIG)  # before the first row: a killed run keeps its settings
+    return _Job(examples, split_examples, folder / PREDICTIONS, folder)
 
 
 def _label_set(labels: str | None, info):
@@ -117,8 +242,7 @@ def _one_text(classifier, text: str, as_json: bool, started: float) -> None:
         raise typer.Exit(1)
 
 
-def _run_dataset(classifier, info, split: str, limit: int | None, out: Path,
-                 data_dir: Path | None, *, workers: int) -> None:
+def _run_dataset(classifier, cfg, info, job: _Job, *, workers: int) -> None:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -130,10 +254,9 @@ def _run_dataset(classifier, info, split: str, limit: int | None, out: Path,
     )
 
     from emolab.classify import PredictionsFile
-    from emolab.classify.manifest import record_session
-    from emolab.data import load
+    from emolab.classify.manifest import record_session, utc_now
 
-    examples = load(info.name, split, data_dir=data_dir)[:limit]
+    examples, out = job.examples, job.out
     with PredictionsFile(out) as existing:  # only to size the bar; the run re-reads the file
         already = sum(1 for e in examples if e.id in existing.done)
     console = Console(stderr=True)
@@ -141,8 +264,9 @@ def _run_dataset(classifier, info, split: str, limit: int | None, out: Path,
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[failed]} unreadable"), TimeElapsedColumn(),
                TimeRemainingColumn())
+    started_utc = utc_now()
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task(f"{info.name}/{split}", total=len(examples),
+        task = progress.add_task(f"{info.name}/{cfg.split}", total=len(examples),
                                  completed=already, failed=0)
 
         def on_row(row: dict[str, Any]) -> None:
@@ -152,9 +276,17 @@ def _run_dataset(classifier, info, split: str, limit: int | None, out: Path,
 
         started = time.perf_counter()
         written = classifier.run(examples, out, task=info.task, dataset=info.name,
-                                 workers=workers or 1, on_row=on_row)
-    manifest = record_session(out, classifier=classifier, examples=examples, dataset=info.name,
-                              split=split, written=written,
-                              seconds=time.perf_counter() - started)
+                                 workers=workers, on_row=on_row)
+    seconds = time.perf_counter() - started
+    if job.folder is None:  # --out FILE: the manifest as it has always been
+        manifest = record_session(out, classifier=classifier, examples=examples,
+                                  dataset=info.name, split=cfg.split, written=written,
+                                  seconds=seconds)
+    else:
+        manifest = record_session(out, classifier=classifier, examples=examples,
+                                  dataset=info.name, split=cfg.split, written=written,
+                                  seconds=seconds, manifest=job.folder / MANIFEST,
+                                  settings=cfg.to_dict(), split_examples=job.split_examples,
+                                  already=already, started_utc=started_utc)
     console.print(f"{written} rows written, {already} already in {out}; {failed} of the new rows "
                   f"unreadable. Manifest: {manifest}. Score with: emolab evaluate {out}")

@@ -1,0 +1,168 @@
+"""Settings of ``emolab classify``: one dataclass, help text per field, YAML in, flags on top.
+
+``ClassifyConfig`` holds what decides the predictions (data, model, sampling, prompt) and the
+few knobs that only change how fast or how far a run goes (``HARMLESS``). A run folder keeps
+the resolved settings in ``config.yaml``; a rerun into the same folder may change only the
+harmless ones. No API key is a setting: a key is read from ``--api-key`` or the environment and
+never written to a config file or a manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Self, get_type_hints
+
+import yaml
+
+from emolab.errors import EmolabError
+from emolab.settings import FromSources, setting
+
+# Settings a rerun into an existing run folder may change: they decide how many rows are done
+# and how fast, never what a row says.
+HARMLESS = frozenset({"limit", "data_dir", "threads", "concurrency"})
+# Settings only one backend reads; for the others a difference does not matter.
+BACKEND_ONLY = {"base_url": "openai"}
+SECRET_NAMES = frozenset({"api_key", "openai_api_key", "key", "token"})
+
+_f = setting
+
+
+@dataclass
+class ClassifyConfig(FromSources):
+    settings_name = "classify settings"
+
+    dataset: str | None = _f(None, "Data set to classify a split of (see `emolab data list`); "
+                             "with a TEXT only its label set is used.")
+    split: str = _f("dev", "Split of the data set.")
+    limit: int | None = _f(None, "Only the first N rows of the split (None: all of them).")
+    labels: str | None = _f(None, "Label set: semeval-ec, dair-emotion, goemotions, "
+                            "goemotions-ekman, isear (default: the data set's, else semeval-ec).")
+    data_dir: str | None = _f(None, "Folder holding the original data files (default: "
+                              "EMOLAB_DATA).")
+    backend: str = _f("llamacpp", "llamacpp (local GGUF, schema by grammar), transformers, "
+                      "openai (HTTP server).")
+    model: str | None = _f(None, "'default' (the embedded SmolLM2), a GGUF file or model "
+                           "folder, or a server's model name (default: the backend's default; "
+                           "the openai backend needs one).")
+    n: int = _f(1, "Candidate answers per text.")
+    temperature: float = _f(0.0, "Sampling temperature; 0 = greedy.")
+    top_p: float = _f(1.0, "Nucleus sampling mass, in (0, 1].")
+    seed: int | None = _f(None, "Seed of sampling (candidate i uses seed + i).")
+    max_tokens: int = _f(320, "Tokens per answer at most (room for a 200-character explanation "
+                         "and every label).")
+    constrain: bool = _f(True, "Enforce the JSON schema while decoding; off: prompt only, "
+                         "outputs are parsed leniently.")
+    prompt_version: str = _f("v1", "Prompt template version (src/emolab/classify/prompts).")
+    threads: int | None = _f(None, "CPU threads of local backends (default: the backend's).")
+    base_url: str | None = _f(None, "OpenAI-compatible server, with /v1 (openai backend; "
+                              "default: OPENAI_BASE_URL).")
+    concurrency: int | None = _f(None, "Requests in flight (openai backend; default: the "
+                                 "backend's).")
+
+    def __post_init__(self) -> None:
+        self._check_types()
+        for name in ("limit", "n", "max_tokens", "threads", "concurrency"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise EmolabError(f"{name} must be at least 1, not {value}")
+        if self.temperature < 0:
+            raise EmolabError(f"temperature must be >= 0, not {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise EmolabError(f"top_p must be in (0, 1], not {self.top_p}")
+        from emolab.backends import BACKENDS
+
+        if self.backend not in BACKENDS:
+            raise EmolabError(f"unknown backend {self.backend!r}; choose one of: "
+                              f"{', '.join(BACKENDS)}")
+        if self.backend == "openai" and not self.model:
+            raise EmolabError("the openai backend needs a model: the server's model name "
+                              "(--model or 'model:' in the config file)")
+        if self.labels is not None:
+            from emolab.labels import get_label_set
+
+            get_label_set(self.labels)  # raises "unknown label set ..."
+        if self.dataset is not None:
+            from emolab.data import get_dataset
+
+            get_dataset(self.dataset).canonical_split(self.split)  # unknown name or split
+        from emolab.classify.prompts import available_versions
+
+        if self.prompt_version not in available_versions():
+            raise EmolabError(f"unknown prompt version {self.prompt_version!r}; available: "
+                              f"{', '.join(available_versions())}")
+
+    def _check_types(self) -> None:
+        """YAML can hold anything: say which setting has the wrong kind of value."""
+        kinds = {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}
+        for name, hint in get_type_hints(type(self)).items():
+            if name not in {f.name for f in fields(self)}:
+                continue
+            value = getattr(self, name)
+            allowed = getattr(hint, "__args__", (hint,))
+            if value is None:
+                if type(None) in allowed:
+                    continue
+                raise EmolabError(f"{name} must be set (got nothing)")
+            kind = next(k for k in allowed if k is not type(None))
+            ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+                  if kind is float else
+                  isinstance(value, int) and not isinstance(value, bool) if kind is int else
+                  isinstance(value, kind))
+            if not ok:
+                raise EmolabError(f"{name} must be {kinds[kind]}, not {value!r}")
+            if kind is float:
+                setattr(self, name, float(value))
+
+    @classmethod
+    def from_sources(cls, yaml_path: str | Path | None, overrides: dict[str, Any]) -> Self:
+        if yaml_path:
+            loaded = yaml.safe_load(Path(yaml_path).read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                secrets = sorted(str(k) for k in loaded
+                                 if str(k).replace("-", "_").lower() in SECRET_NAMES)
+                if secrets:
+                    raise EmolabError(
+                        f"{yaml_path}: {', '.join(secrets)} is not a setting: a key is never "
+                        "read from or written to a config file; give it with --api-key or "
+                        "OPENAI_API_KEY")
+        return super().from_sources(yaml_path, overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def write_yaml(self, path: Path) -> None:
+        path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
+
+
+def read_saved(path: Path) -> dict[str, Any] | None:
+    """The settings a run folder's ``config.yaml`` holds (None if there is none)."""
+    if not path.is_file():
+        return None
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(loaded, dict):
+        raise EmolabError(f"{path}: expected a mapping of settings; fix or remove the file")
+    return loaded
+
+
+def conflicts(saved: dict[str, Any], cfg: ClassifyConfig) -> list[str]:
+    """Settings that differ from ``saved`` and would change what a row says, as 'name: a -> b'.
+
+    Harmless settings may differ; a setting only one backend reads counts only for that backend;
+    keys one side does not know (another emolab version) are skipped.
+    """
+    current = cfg.to_dict()
+    found = []
+    for name, value in current.items():
+        if name in HARMLESS or name not in saved:
+            continue
+        only_for = BACKEND_ONLY.get(name)
+        if only_for is not None and only_for not in (cfg.backend, saved.get("backend")):
+            continue
+        old = saved[name]
+        if isinstance(value, float) and isinstance(old, int | float) and not isinstance(old, bool):
+            old = float(old)
+        if old != value:
+            found.append(f"{name}: {old!r} -> {value!r}")
+    return found
