@@ -24,6 +24,22 @@ MAX_LABELS_LISTED = 6
 
 
 @cache
+def answer_token_budget(max_explanation_chars: int) -> int:
+    """Tokens enough for any answer the schema allows, so that no constrained answer is cut.
+
+    A byte-level tokenizer may spend one token per byte and a character takes up to four bytes
+    (a run of emoji does exactly that); the keys, punctuation and at most six labels need less
+    than 100 more.
+    """
+    return 4 * max_explanation_chars + 100
+
+
+
+# What emolab's classifier asks for, and the token budget that always fits it (900).
+DEFAULT_EXPLANATION_CHARS = 200
+DEFAULT_MAX_TOKENS = answer_token_budget(DEFAULT_EXPLANATION_CHARS)
+
+
 def answer_model(label_set: LabelSet, *, max_explanation_chars: int = MAX_EXPLANATION_CHARS
                  ) -> type[BaseModel]:
     """A Pydantic model whose fields are the answer keys, labels restricted to ``label_set``."""

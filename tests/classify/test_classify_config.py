@@ -84,7 +84,7 @@ def test_no_constrain_flag_overrides_the_file(tmp_path, built):
 
 def test_from_sources_precedence():
     cfg = ClassifyConfig.from_sources(None, {"seed": None, "n": 2})
-    assert (cfg.seed, cfg.n, cfg.split, cfg.max_tokens, cfg.constrain) == (None, 2, "dev", 320,
+    assert (cfg.seed, cfg.n, cfg.split, cfg.max_tokens, cfg.constrain) == (None, 2, "dev", 900,
                                                                           True)
 
 

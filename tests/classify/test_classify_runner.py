@@ -61,7 +61,7 @@ def test_rows_match_the_predictions_format(tmp_path, fake):
     raw_row = lines(out)[0]
     assert raw_row["task"] == "multi_label" and raw_row["prompt_version"] == "v1"
     assert raw_row["model"] == "fake-model" and raw_row["backend"] == "fake"
-    assert raw_row["sampling"]["max_tokens"] == 320 and "candidates" not in raw_row
+    assert raw_row["sampling"]["max_tokens"] == 900 and "candidates" not in raw_row
 
 
 def test_single_label_rows_use_strings_and_n_candidates(tmp_path, fake_backend):

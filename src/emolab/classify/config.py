@@ -16,6 +16,7 @@ from typing import Any, Self, get_type_hints
 import yaml
 
 from emolab.errors import EmolabError
+from emolab.schemas import DEFAULT_MAX_TOKENS
 from emolab.settings import FromSources, setting
 
 # Settings a rerun into an existing run folder may change: they decide how many rows are done
@@ -49,8 +50,8 @@ class ClassifyConfig(FromSources):
     temperature: float = _f(0.0, "Sampling temperature; 0 = greedy.")
     top_p: float = _f(1.0, "Nucleus sampling mass, in (0, 1].")
     seed: int | None = _f(None, "Seed of sampling (candidate i uses seed + i).")
-    max_tokens: int = _f(320, "Tokens per answer at most (room for a 200-character explanation "
-                         "and every label).")
+    max_tokens: int = _f(DEFAULT_MAX_TOKENS, "Tokens per answer at most (default: enough for "
+                         "any answer the schema allows, so none is cut).")
     constrain: bool = _f(True, "Enforce the JSON schema while decoding; off: prompt only, "
                          "outputs are parsed leniently.")
     prompt_version: str = _f("v1", "Prompt template version (src/emolab/classify/prompts).")

@@ -22,16 +22,17 @@ from emolab.classify.store import PredictionsFile
 from emolab.data.records import Example, TaskKind
 from emolab.errors import EmolabError
 from emolab.labels import LabelSet
-from emolab.schemas import answer_schema
+from emolab.schemas import DEFAULT_EXPLANATION_CHARS, DEFAULT_MAX_TOKENS, answer_schema
 
 EMPTY_TEXT = "empty text: there is nothing to classify"
 # Tighter than the schema module's 400: measured on SemEval dev with SmolLM2 + grammar, half of
 # the explanations looped ("The team won the game! The team won...") until the 400-character
 # cap; 200 characters still hold two sentences and halve the cost of such a loop.
-EXPLANATION_CHARS = 200
-# Room for such an explanation (up to ~200 tokens when every character is its own token) plus
-# every label of the set and the keys, so the grammar can always close the object in time.
-DEFAULT_PARAMS = SamplingParams(max_tokens=320)
+EXPLANATION_CHARS = DEFAULT_EXPLANATION_CHARS
+# Room for any answer the schema allows (schemas.answer_token_budget: 900 tokens), so no
+# constrained answer is ever cut before it closes. Measured: with 320, a run of emoji in the
+# explanation (four byte-tokens a character) used up the tokens and left invalid JSON.
+DEFAULT_PARAMS = SamplingParams(max_tokens=DEFAULT_MAX_TOKENS)
 # Room for the chat template's own tokens (role markers, BOS) around the message contents.
 TEMPLATE_TOKEN_MARGIN = 32
 

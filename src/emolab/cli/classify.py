@@ -64,8 +64,8 @@ def classify(
     seed: int | None = typer.Option(None, "--seed",
                                     help="Seed of sampling (candidate i uses seed+i)."),
     max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Tokens per answer "
-                                          "at most (room for a 200-character explanation and "
-                                          "every label) (default: 320)."),
+                                          "at most (default: 900, enough for any answer the "
+                                          "schema allows)."),
     constrain: bool | None = typer.Option(None, "--constrain/--no-constrain", help="Enforce "
                                           "the JSON schema while decoding; --no-constrain: "
                                           "prompt only, outputs are parsed leniently (default: on)."),

@@ -29,7 +29,8 @@ def generate(
     temperature: float = typer.Option(0.4, help="Sampling temperature (paper: 0.4)."),
     top_p: float = typer.Option(0.8, "--top-p", help="Nucleus mass (paper: 0.8)."),
     seed: int = typer.Option(42, help="Sampling seed."),
-    max_tokens: int = typer.Option(320, "--max-tokens", min=1, help="Tokens per answer at most."),
+    max_tokens: int = typer.Option(900, "--max-tokens", min=1, help="Tokens per answer at most "
+                                   "(900: enough for any answer the schema allows)."),
     threads: int = typer.Option(None, "--threads", min=1, help="CPU threads (local backends)."),
     base_url: str = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL"),
     api_key: str = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY"),
