@@ -16,7 +16,9 @@ from emolab.cli import (
     annotate,
     classify,
     data,
+    demo,
     evaluate,
+    export,
     pairs,
     probe,
     report,
@@ -39,10 +41,12 @@ app.command("evaluate")(evaluate.evaluate)
 app.add_typer(pairs.app, name="pairs")
 app.add_typer(annotate.app, name="annotate")
 app.add_typer(train.app, name="train")
+app.command("export-gguf")(export.export_gguf)
 app.command("sufficiency")(sufficiency.sufficiency)
 app.command("adherence")(adherence.adherence)
 app.command("report")(report.report)
 app.command("probe")(probe.probe)
+app.command("demo")(demo.demo)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""``emolab demo``: zero-shot answers, preference pairs, ORPO, answers again, a table."""
