@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from emolab.errors import EmolabError
-from emolab.train.export_gguf import check_agreement, export_gguf, to_interleaved_rows
+from emolab.train.export_check import check_agreement
+from emolab.train.export_gguf import export_gguf, to_interleaved_rows
 
 # Short texts keep the model-running tests inside their time budget.
 TEXTS = ["I can't believe we finally won the cup!!",
@@ -211,7 +212,7 @@ def test_check_classifies_the_first_dev_tweets_and_prints_a_table(tmp_path, monk
 
     monkeypatch.setattr("emolab.train.export_gguf.export_gguf",
                         lambda run, out, **options: tmp_path / "m.gguf")
-    monkeypatch.setattr("emolab.train.export_gguf.check_agreement", fake_check)
+    monkeypatch.setattr("emolab.train.export_check.check_agreement", fake_check)
     (tmp_path / "config.json").write_text("{}")
     result = CliRunner().invoke(app, ["export-gguf", str(tmp_path), "--check", "2",
                                       "--data-dir", str(real_data_dir)])

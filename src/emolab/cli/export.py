@@ -37,8 +37,10 @@ def export_gguf(
 
         texts = [e.text for e in load("semeval-ec", "dev", data_dir=data_dir)[:check]]
         typer.echo(f"checking {len(texts)} dev tweets with both backends (greedy)...")
-        result = exporter.check_agreement(exporter.model_folder(run), written, texts,
-                                          get_dataset("semeval-ec").label_set)
+        from emolab.train.export_check import check_agreement
+
+        result = check_agreement(exporter.model_folder(run), written, texts,
+                                 get_dataset("semeval-ec").label_set)
         _print_check(result, written)
 
 
