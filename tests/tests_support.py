@@ -22,3 +22,19 @@ def headless(chromium: str, tmp_path: Path, *args: str) -> str:
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+def write_semeval(root: Path, rows: list[tuple[str, str]], *, split: str = "dev",
+                  labels_of=lambda text: ["joy"]) -> Path:
+    """A SemEval-2018 E-c file of ``(id, tweet)`` rows under ``root``; every tweet is joy
+    unless ``labels_of`` says otherwise."""
+    from emolab.labels import SEMEVAL_EC
+
+    folder = root / "semeval2018_task1" / "English" / "E-c"
+    folder.mkdir(parents=True, exist_ok=True)
+    header = "\t".join(["ID", "Tweet", *SEMEVAL_EC.labels])
+    body = ["\t".join([i, text, *("1" if name in labels_of(text) else "0"
+                                  for name in SEMEVAL_EC.labels)])
+            for i, text in rows]
+    (folder / f"2018-E-c-En-{split}.txt").write_text("\n".join([header, *body]) + "\n")
+    return root

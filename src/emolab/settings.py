@@ -36,3 +36,10 @@ class FromSources:
         if unknown:
             raise EmolabError(f"unknown {cls.settings_name}: {', '.join(unknown)}")
         return cls(**values)
+
+    def require_at_least_one(self, *names: str) -> None:
+        """Refuse counts below 1 among ``names`` (None means 'not set' and passes)."""
+        for name in names:
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise EmolabError(f"{name} must be at least 1, not {value}")

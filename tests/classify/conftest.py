@@ -59,3 +59,20 @@ def fake() -> Any:
         answer = staticmethod(answer)
 
     return Helpers
+
+
+@pytest.fixture
+def built(monkeypatch, fake):
+    """Route every backend name to the fake one; remember each instance built."""
+    import emolab.backends as backends
+
+    made = []
+
+    class Recorded(fake.Backend):
+        def __init__(self, model="fake-model", *, seed=None):
+            super().__init__(model, seed=seed)
+            self.seed = seed
+            made.append(self)
+
+    monkeypatch.setattr(backends, "backend_class", lambda name: Recorded)
+    return made

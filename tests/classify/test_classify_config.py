@@ -7,38 +7,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import emolab.backends as backends
 from emolab.classify.config import ClassifyConfig, conflicts
 from emolab.cli.main import app
 from emolab.errors import EmolabError
-from emolab.labels import SEMEVAL_EC
+from tests_support import write_semeval
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def built(monkeypatch, fake):
-    """Route every backend name to the fake one; remember each instance built."""
-    made = []
-
-    class Recorded(fake.Backend):
-        def __init__(self, model="fake-model", *, seed=None):
-            super().__init__(model, seed=seed)
-            self.seed = seed
-            made.append(self)
-
-    monkeypatch.setattr(backends, "backend_class", lambda name: Recorded)
-    return made
-
-
-def write_semeval(root, rows):
-    folder = root / "semeval2018_task1" / "English" / "E-c"
-    folder.mkdir(parents=True, exist_ok=True)
-    header = "\t".join(["ID", "Tweet", *SEMEVAL_EC.labels])
-    body = ["\t".join([i, text, *("1" if name == "joy" else "0" for name in SEMEVAL_EC.labels)])
-            for i, text in rows]
-    (folder / "2018-E-c-En-dev.txt").write_text("\n".join([header, *body]) + "\n")
-    return root
 
 
 def write_yaml(path, settings):

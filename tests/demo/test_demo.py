@@ -13,6 +13,7 @@ from emolab.demo.config import DemoConfig
 from emolab.demo.table import measure, render_table
 from emolab.errors import EmolabError
 from emolab.labels import get_label_set
+from tests_support import write_semeval
 
 LABELS = get_label_set("semeval-ec")
 runner = CliRunner()
@@ -62,18 +63,17 @@ def test_bad_settings_are_refused(bad):
         DemoConfig(**bad)
 
 
+TWEETS = {"joy": "We finally won the cup!! So happy",
+          "anger": "Furious, they cancelled my flight AGAIN",
+          "fear": "Terrified of the exam tomorrow",
+          "sadness": "I miss my grandmother so much today"}
+
+
 def _semeval(root: Path) -> Path:
-    folder = root / "semeval2018_task1" / "English" / "E-c"
-    folder.mkdir(parents=True)
-    header = "\t".join(["ID", "Tweet", *LABELS.labels])
-    tweets = {"joy": "We finally won the cup!! So happy", "anger": "Furious, they cancelled "
-              "my flight AGAIN", "fear": "Terrified of the exam tomorrow", "sadness": "I miss "
-              "my grandmother so much today"}
+    label_of = {text: [label] for label, text in TWEETS.items()}
     for split in ("train", "dev"):
-        body = ["\t".join([f"2018-{split}-{i}", text,
-                           *("1" if name == label else "0" for name in LABELS.labels)])
-                for i, (label, text) in enumerate(tweets.items())]
-        (folder / f"2018-E-c-En-{split}.txt").write_text("\n".join([header, *body]) + "\n")
+        write_semeval(root, [(f"2018-{split}-{i}", text) for i, text in enumerate(TWEETS.values())],
+                      split=split, labels_of=label_of.__getitem__)
     return root
 
 

@@ -63,10 +63,7 @@ class ClassifyConfig(FromSources):
 
     def __post_init__(self) -> None:
         self._check_types()
-        for name in ("limit", "n", "max_tokens", "threads", "concurrency"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise EmolabError(f"{name} must be at least 1, not {value}")
+        self.require_at_least_one("limit", "n", "max_tokens", "threads", "concurrency")
         if self.temperature < 0:
             raise EmolabError(f"temperature must be >= 0, not {self.temperature}")
         if not 0 < self.top_p <= 1:

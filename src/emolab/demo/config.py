@@ -47,10 +47,8 @@ class DemoConfig(FromSources):
     seed: int = _f(42, "Seed of the samples, the candidates and training.")
 
     def __post_init__(self) -> None:
-        for name in ("dev_size", "train_size", "orpo_steps", "batch_size", "grad_accum",
-                     "max_length", "max_tokens", "threads"):
-            if getattr(self, name) < 1:
-                raise EmolabError(f"{name} must be at least 1, not {getattr(self, name)}")
+        self.require_at_least_one("dev_size", "train_size", "orpo_steps", "batch_size",
+                                  "grad_accum", "max_length", "max_tokens", "threads")
         if self.sft_steps < 0:
             raise EmolabError(f"sft_steps must not be negative, not {self.sft_steps}")
         if self.export_type not in ("q8_0", "f16", "f32"):

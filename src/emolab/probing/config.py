@@ -60,10 +60,8 @@ class ProbeConfig(FromSources):
             raise EmolabError(f"--ablate must be one of {ABLATIONS}, not {self.ablate!r}")
         if self.lexicon not in LEXICONS:
             raise EmolabError(f"--lexicon must be one of {LEXICONS}, not {self.lexicon!r}")
-        for name in ("limit", "eval_limit", "max_length", "batch_size", "keywords_per_label"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise EmolabError(f"{name} must be at least 1, not {value}")
+        self.require_at_least_one("limit", "eval_limit", "max_length", "batch_size",
+                                  "keywords_per_label")
         if self.cv < 2:
             raise EmolabError(f"cv must be at least 2, not {self.cv}")
 

@@ -80,10 +80,8 @@ class TrainConfig(FromSources):
             raise EmolabError(f"optim must be one of {OPTIMS}, not {self.optim!r}")
         if self.quantize not in QUANTIZE:
             raise EmolabError(f"quantize must be one of {QUANTIZE}, not {self.quantize!r}")
-        for name in ("lora_r", "lora_alpha", "batch_size", "grad_accum", "max_steps",
-                     "eval_steps", "save_steps", "logging_steps", "max_length"):
-            if getattr(self, name) < 1:
-                raise EmolabError(f"{name} must be at least 1, not {getattr(self, name)}")
+        self.require_at_least_one("lora_r", "lora_alpha", "batch_size", "grad_accum", "max_steps",
+                                  "eval_steps", "save_steps", "logging_steps", "max_length")
         if self.max_length < 16:
             raise EmolabError(f"max_length {self.max_length} leaves no room for an answer")
         if not 0 <= self.eval_share < 1:
