@@ -29,6 +29,7 @@ from emolab.backends import SamplingParams
 from emolab.classify import Classifier
 from emolab.data import load
 from emolab.labels import get_label_set
+from emolab.schemas import DEFAULT_MAX_TOKENS
 
 RESULTS = Path(__file__).parent / "results"
 LABELS = get_label_set("semeval-ec")
@@ -119,7 +120,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=200, help="tweets for the llama.cpp paths")
     parser.add_argument("--hf-limit", type=int, default=40,
                         help="tweets for the slower paths (transformers, gbnf, no cache)")
-    parser.add_argument("--max-tokens", type=int, default=320)
+    parser.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS,
+                        help="as shipped: enough for any answer the schema allows")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ablate-cache", action="store_true",
                         help="also run the default path with the prefix cache emptied")

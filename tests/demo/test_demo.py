@@ -92,6 +92,8 @@ def test_the_whole_loop_runs_and_resumes(tmp_path):
     assert results["measures"]["after"]["rows"] == 2
     assert results["measures"]["before"]["adherence"] >= 0  # measured, whatever it is
     assert "| Jaccard accuracy (constrained) |" in (out / "table.md").read_text()
+    stages = [json.loads(line)["stage"] for line in (out / "stages.jsonl").read_text().splitlines()]
+    assert stages == ["before", "pairs", "orpo", "export", "after"]
 
     again = runner.invoke(app, args)  # everything is done: nothing is generated or trained
     assert again.exit_code == 0, again.output

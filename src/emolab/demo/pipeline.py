@@ -25,6 +25,7 @@ from emolab.demo.table import measure, render_table
 from emolab.errors import EmolabError
 
 Echo = Callable[[str], None]
+STAGE_LOG = "stages.jsonl"  # one line per finished stage and session: name, seconds, time
 
 
 class Loop:
@@ -61,6 +62,11 @@ class Loop:
         result = work()
         self.timings[name] = round(time.perf_counter() - start, 1)
         self.echo(f"   {name}: {self.timings[name]:.0f} s")
+        # kept at once, so that the time of every finished stage survives a killed session
+        with (self.out / STAGE_LOG).open("a", encoding="utf-8") as log:
+            log.write(json.dumps({"stage": name, "seconds": self.timings[name],
+                                  "ended_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                             time.gmtime())}) + "\n")
         return result
 
     def _check_settings(self) -> None:
@@ -171,11 +177,19 @@ class Loop:
 
     # -- the table ----------------------------------------------------------------------
 
+    def _stage_seconds(self) -> dict[str, float]:
+        """Seconds per stage over every session (a resumed stage adds its sessions up)."""
+        totals: dict[str, float] = {}
+        for line in (self.out / STAGE_LOG).read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            totals[entry["stage"]] = totals.get(entry["stage"], 0.0) + entry["seconds"]
+        return totals
+
     def _summarise(self) -> dict[str, Any]:
         from emolab.evaluate.report import build_report
 
         rows = {when: measure(self.out / when, self.info.label_set) for when in ("before", "after")}
-        table = render_table(rows, self.cfg, self.timings)
+        table = render_table(rows, self.cfg, self._stage_seconds())
         (self.out / "table.md").write_text(table, encoding="utf-8")
         page, _ = build_report([self.out / "before" / "constrained.jsonl",
                                 self.out / "after" / "constrained.jsonl"],

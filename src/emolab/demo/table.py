@@ -8,6 +8,7 @@ explanations.
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ ROWS = (  # key, heading, format
     ("adherence", "schema adherence without constraints", "{:.1%}"),
     ("usable_unconstrained", "usable answers without constraints", "{:.1%}"),
     ("explanation_chars", "mean explanation length (characters)", "{:.0f}"),
-    ("seconds_per_text", "seconds per text (constrained)", "{:.2f}"),
+    ("median_seconds", "median seconds per text (constrained)", "{:.2f}"),
 )
 
 
@@ -44,7 +45,8 @@ def measure(folder: Path, label_set: LabelSet) -> dict[str, Any]:
         "usable_unconstrained": adherence["shares"]["usable"],
         "adherence_failures": adherence["failures_by_kind"],
         "explanation_chars": sum(explanations) / len(explanations) if explanations else 0.0,
-        "seconds_per_text": sum(seconds) / len(seconds) if seconds else float("nan"),
+        # the median: a shared machine's bursts of load would swing a mean
+        "median_seconds": statistics.median(seconds) if seconds else float("nan"),
         "rows": len(constrained),
     }
 
@@ -60,6 +62,6 @@ def render_table(rows: dict[str, dict[str, Any]], cfg: Any, timings: dict[str, f
     lines += ["", f"{cfg.dataset}: {before['rows']} dev texts; pairs from {cfg.train_size} "
               f"training texts; {recipe} (batch {cfg.batch_size} x {cfg.grad_accum}, "
               f"lr {cfg.learning_rate}); tuned model served as GGUF {cfg.export_type}; "
-              f"{minutes:.0f} minutes this session "
+              f"{minutes:.0f} minutes in finished stages "
               f"({', '.join(f'{k} {v / 60:.1f}' for k, v in timings.items())})."]
     return "\n".join(lines) + "\n"
