@@ -103,15 +103,18 @@ class Loop:
     def _classify(self, model: str, examples: list, folder: Path) -> None:
         """Greedy answers with the schema enforced, then with the format only prompted."""
         from emolab.backends import SamplingParams
-        from emolab.classify import Classifier
+        from emolab.classify import Classifier, PredictionsFile
 
         folder.mkdir(parents=True, exist_ok=True)
+        ids = {e.id for e in examples}
         params = SamplingParams(max_tokens=self.cfg.max_tokens)
         with self._backend(model) as engine:
             for constrain, name in ((True, "constrained"), (False, "unconstrained")):
                 classifier = Classifier(engine, self.info.label_set, params=params,
                                         constrain=constrain)
-                with _bar(f"{folder.name}, {name}", len(examples)) as advance:
+                with PredictionsFile(folder / f"{name}.jsonl") as existing:
+                    done = len(existing.done & ids)
+                with _bar(f"{folder.name}, {name}", len(examples), done) as advance:
                     classifier.run(examples, folder / f"{name}.jsonl", task=self.info.task,
                                    dataset=self.info.name, on_row=lambda _: advance())
 
@@ -129,7 +132,8 @@ class Loop:
                                 seed=self.cfg.seed)
         with PairStore(folder, create=True) as store, self._backend(self.cfg.model) as engine:
             classifier = Classifier(engine, self.info.label_set, params=params)
-            with _bar("pairs", len(examples)) as advance:
+            done = len(store.done_example_ids() & {e.id for e in examples})
+            with _bar("pairs", len(examples), done) as advance:
                 counts = generate_pairs(store, classifier, examples, task=self.info.task,
                                         dataset=self.info.name,
                                         rationalize_wrong=self.cfg.rationalize,
@@ -217,14 +221,14 @@ def _manifest(out: Path, summary: dict[str, Any]) -> None:
 class _bar:
     """A rich progress bar on stderr; yields the function that advances it."""
 
-    def __init__(self, description: str, total: int) -> None:
+    def __init__(self, description: str, total: int, done: int = 0) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
         self._progress = Progress("   [progress.description]{task.description}", BarColumn(),
                                   MofNCompleteColumn(), TimeRemainingColumn(),
                                   console=Console(stderr=True))
-        self._task = self._progress.add_task(description, total=total)
+        self._task = self._progress.add_task(description, total=total, completed=done)
 
     def __enter__(self) -> Callable[[], None]:
         self._progress.start()
