@@ -3,7 +3,7 @@ file that may set any field, and command-line flags that override the file."""
 
 from __future__ import annotations
 
-from dataclasses import field, fields
+from dataclasses import asdict, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -36,6 +36,18 @@ class FromSources:
         if unknown:
             raise EmolabError(f"unknown {cls.settings_name}: {', '.join(unknown)}")
         return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    def resolved(self) -> dict[str, Any]:
+        """What ``write_yaml`` saves: the settings, with defaults that depend on others filled in."""
+        return self.to_dict()
+
+    def write_yaml(self, path: Path) -> None:
+        """A valid ``--config`` file that reproduces these settings."""
+        path.write_text(yaml.safe_dump(self.resolved(), sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
 
     def require_at_least_one(self, *names: str) -> None:
         """Refuse counts below 1 among ``names`` (None means 'not set' and passes)."""

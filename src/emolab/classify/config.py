@@ -9,7 +9,7 @@ never written to a config file or a manifest.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Self, get_type_hints
 
@@ -125,13 +125,6 @@ class ClassifyConfig(FromSources):
                         "read from or written to a config file; give it with --api-key or "
                         "OPENAI_API_KEY")
         return super().from_sources(yaml_path, overrides)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def write_yaml(self, path: Path) -> None:
-        path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True),
-                        encoding="utf-8")
 
 
 def read_saved(path: Path) -> dict[str, Any] | None:

@@ -7,11 +7,7 @@ pairs), ``orpo_steps`` and, for the recipe that starts with supervised fine-tuni
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
-
-import yaml
+from dataclasses import dataclass
 
 from emolab.errors import EmolabError
 from emolab.schemas import DEFAULT_MAX_TOKENS
@@ -55,9 +51,3 @@ class DemoConfig(FromSources):
             raise EmolabError(f"export_type must be q8_0, f16 or f32, not {self.export_type!r}")
         if not 0 < self.candidate_top_p <= 1 or self.candidate_temperature <= 0:
             raise EmolabError("candidates need a temperature above 0 and top-p in (0, 1]")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def write_yaml(self, path: Path) -> None:
-        path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False), encoding="utf-8")

@@ -6,11 +6,8 @@ Defaults follow the ORPO paper's LoRA recipe (lr 2e-4, r=16, batch 4 x 2 accumul
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
-
-import yaml
 
 from emolab.errors import EmolabError
 from emolab.settings import FromSources, setting
@@ -109,9 +106,5 @@ class TrainConfig(FromSources):
             return "all-linear"
         return [m.strip() for m in self.target_modules.split(",") if m.strip()]
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def write_yaml(self, path: Path) -> None:
-        resolved = {**self.to_dict(), "learning_rate": self.lr}
-        path.write_text(yaml.safe_dump(resolved, sort_keys=False))
+    def resolved(self) -> dict[str, Any]:
+        return {**self.to_dict(), "learning_rate": self.lr}
