@@ -17,6 +17,16 @@ def setting(default: Any, help: str, **kwargs: Any) -> Any:
     return field(default=default, metadata={"help": help}, **kwargs)
 
 
+def read_saved(path: Path) -> dict[str, Any] | None:
+    """The settings a run folder's ``config.yaml`` holds (None if there is none)."""
+    if not path.is_file():
+        return None
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(loaded, dict):
+        raise EmolabError(f"{path}: expected a mapping of settings; fix or remove the file")
+    return loaded
+
+
 class FromSources:
     """Mixin for config dataclasses: ``from_sources(yaml_path, overrides)``."""
 

@@ -127,16 +127,6 @@ class ClassifyConfig(FromSources):
         return super().from_sources(yaml_path, overrides)
 
 
-def read_saved(path: Path) -> dict[str, Any] | None:
-    """The settings a run folder's ``config.yaml`` holds (None if there is none)."""
-    if not path.is_file():
-        return None
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(loaded, dict):
-        raise EmolabError(f"{path}: expected a mapping of settings; fix or remove the file")
-    return loaded
-
-
 def conflicts(saved: dict[str, Any], cfg: ClassifyConfig) -> list[str]:
     """Settings that differ from ``saved`` and would change what a row says, as 'name: a -> b'.
 

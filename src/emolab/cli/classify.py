@@ -173,10 +173,11 @@ class _Job:
 
 def _prepare_dataset(cfg, info, folder: Path | None, out: Path | None) -> _Job:
     from emolab.classify import PredictionsFile
-    from emolab.classify.config import conflicts, read_saved
+    from emolab.classify.config import conflicts
     from emolab.classify.manifest import data_checksum
     from emolab.data import load
     from emolab.errors import EmolabError
+    from emolab.settings import read_saved
 
     started = False
     if folder is not None:

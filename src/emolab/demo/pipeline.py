@@ -71,11 +71,11 @@ class Loop:
 
     def _check_settings(self) -> None:
         """A rerun must use the settings the folder was started with, or results would mix."""
-        saved = self.out / "config.yaml"
-        if saved.is_file():
-            import yaml
+        from emolab.settings import read_saved
 
-            before = yaml.safe_load(saved.read_text(encoding="utf-8")) or {}
+        saved = self.out / "config.yaml"
+        before = read_saved(saved)
+        if before is not None:
             changed = {k: (before.get(k), v) for k, v in self.cfg.to_dict().items()
                        if k not in ("threads", "out") and before.get(k) != v}
             if changed:
