@@ -52,11 +52,13 @@ def test_measure_on_known_answers(tmp_path):
     assert measured["explanation_chars"] == pytest.approx(20)  # the readable answers only
     assert measured["unreadable_constrained"] == 1 and measured["rows"] == 3
     table = render_table({"before": measured, "after": measured}, DemoConfig(), {"before": 60})
+    assert "| measure | before (zero-shot) | after (ORPO) |" in table
     assert "| Jaccard accuracy (constrained) | 0.500 | 0.500 |" in table
     assert "| schema adherence without constraints | 50.0% | 50.0% |" in table
 
 
 @pytest.mark.parametrize("bad", [{"dev_size": 0}, {"export_type": "q4"}, {"sft_steps": -1},
+                                 {"orpo_steps": -1}, {"sft_steps": 0, "orpo_steps": 0},
                                  {"candidate_temperature": 0}])
 def test_bad_settings_are_refused(bad):
     with pytest.raises(EmolabError):
@@ -103,3 +105,17 @@ def test_the_whole_loop_runs_and_resumes(tmp_path):
     changed = runner.invoke(app, [*args[:-1], "2"])  # another grad-accum: refused
     assert changed.exit_code != 0
     assert "other settings" in str(changed.exception)
+
+
+@pytest.mark.slow
+def test_sft_alone_is_a_loop_too(tmp_path):
+    data, out = _semeval(tmp_path / "data"), tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--out", str(out), "--data-dir", str(data),
+                                 "--dev-size", "2", "--train-size", "3", "--sft-steps", "1",
+                                 "--orpo-steps", "0", "--batch-size", "1", "--grad-accum", "1"])
+    assert result.exit_code == 0, result.output
+    stages = [json.loads(line)["stage"] for line in (out / "stages.jsonl").read_text().splitlines()]
+    assert stages == ["before", "pairs", "sft", "export", "after"]
+    assert (out / "sft" / "model-q8_0.gguf").is_file() and not (out / "orpo").exists()
+    table = (out / "table.md").read_text()
+    assert "| measure | before (zero-shot) | after (SFT) |" in table and "1 SFT steps" in table

@@ -26,7 +26,8 @@ def demo(
                                             "are wrong (default: on)."),
     sft_steps: int | None = typer.Option(None, "--sft-steps", help="SFT steps on the chosen "
                                          "answers before ORPO (default: 0)."),
-    orpo_steps: int | None = typer.Option(None, "--orpo-steps", help="ORPO steps (default: 30)."),
+    orpo_steps: int | None = typer.Option(None, "--orpo-steps", help="ORPO steps (default: 30; "
+                                          "0 with --sft-steps: SFT only)."),
     learning_rate: float | None = typer.Option(None, "--learning-rate", "--lr",
                                                help="(default: 2e-4)."),
     batch_size: int | None = typer.Option(None, "--batch-size", help="(default: 4)."),
@@ -39,11 +40,12 @@ def demo(
     data_dir: Path | None = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA",
                                          help="Folder holding the data sets."),
 ) -> None:
-    """Zero-shot → pairs → automatic decisions → ORPO → classify again → before/after table.
+    """Zero-shot → pairs → automatic decisions → (SFT →) ORPO → classify again → the table.
 
     The defaults finish in under an hour on two CPU cores.
     Rerunning the same command picks up where an interrupted run stopped.
-    Scale up with --dev-size, --train-size, --orpo-steps and --sft-steps.
+    Scale up with --dev-size, --train-size, --sft-steps and --orpo-steps; the best recipe
+    measured so far is supervised steps alone (--sft-steps N --orpo-steps 0), see the README.
     """
     from emolab.demo.config import DemoConfig
     from emolab.demo.pipeline import Loop

@@ -3,7 +3,8 @@
     before/  zero-shot answers on a dev sample, with and without the schema
     pairs/   two candidates per training text, settled automatically, exported for TRL
     sft/     (optional) supervised steps on the chosen answers
-    orpo/    ORPO with LoRA; its merged model exported to GGUF for the llama.cpp path
+    orpo/    (optional) ORPO with LoRA
+             the last trained model is exported to GGUF for the llama.cpp path
     after/   the tuned model's answers on the same dev sample
     table.md, results.json, report.html, manifest.json
 
@@ -50,8 +51,10 @@ class Loop:
         if self.cfg.sft_steps:
             base = self._stage("sft", lambda: self._train("sft", pairs_file, base,
                                                           self.cfg.sft_steps))
-        tuned = self._stage("orpo", lambda: self._train("orpo", pairs_file, base,
-                                                        self.cfg.orpo_steps))
+        tuned = base
+        if self.cfg.orpo_steps:
+            tuned = self._stage("orpo", lambda: self._train("orpo", pairs_file, base,
+                                                            self.cfg.orpo_steps))
         gguf = self._stage("export", lambda: self._export(tuned))
         self._stage("after", lambda: self._classify(str(gguf), dev, self.out / "after"))
         return self._summarise()
@@ -85,15 +88,8 @@ class Loop:
         self.cfg.write_yaml(saved)
 
     def _samples(self) -> tuple[list, list]:
-        from emolab.data import load
-
-        rng = random.Random(self.cfg.seed)
-        dev_all = load(self.cfg.dataset, "dev", data_dir=self.data_dir)
-        train_all = load(self.cfg.dataset, "train", data_dir=self.data_dir)
-        if self.cfg.dev_size > len(dev_all) or self.cfg.train_size > len(train_all):
-            raise EmolabError(f"{self.cfg.dataset} has {len(dev_all)} dev and {len(train_all)} "
-                              "training texts; lower --dev-size / --train-size")
-        return rng.sample(dev_all, self.cfg.dev_size), rng.sample(train_all, self.cfg.train_size)
+        return samples(self.cfg.dataset, self.cfg.dev_size, self.cfg.train_size,
+                       seed=self.cfg.seed, data_dir=self.data_dir)
 
     def _backend(self, model: str) -> Any:
         from emolab.backends.llamacpp import LlamaCppBackend
@@ -205,6 +201,20 @@ class Loop:
         _manifest(self.out, summary)
         self.echo(table)
         return summary
+
+
+def samples(dataset: str, dev_size: int, train_size: int, *, seed: int,
+            data_dir: str | Path | None = None) -> tuple[list, list]:
+    """The seeded dev and training samples of a demo run (benchmarks reuse the same ones)."""
+    from emolab.data import load
+
+    rng = random.Random(seed)
+    dev_all = load(dataset, "dev", data_dir=data_dir)
+    train_all = load(dataset, "train", data_dir=data_dir)
+    if dev_size > len(dev_all) or train_size > len(train_all):
+        raise EmolabError(f"{dataset} has {len(dev_all)} dev and {len(train_all)} "
+                          "training texts; lower --dev-size / --train-size")
+    return rng.sample(dev_all, dev_size), rng.sample(train_all, train_size)
 
 
 def _manifest(out: Path, summary: dict[str, Any]) -> None:
