@@ -32,13 +32,18 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     lines, changed = [], 0
-    for line in args.pairs.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        message = row["chosen"][-1]
-        answer = json.loads(message["content"])
-        new = reorder(answer, rng)
+    for number, line in enumerate(args.pairs.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            row = json.loads(line)
+            message = row["chosen"][-1]
+            answer = json.loads(message["content"])
+            new = reorder(answer, rng)
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            raise SystemExit(f"{args.pairs}:{number}: field 'chosen' is not a TRL pair whose "
+                             f"last message holds a JSON answer ({error})") from None
         changed += new != answer
-        row["chosen"] = [*row["chosen"][:-1], {**message, "content": json.dumps(new, ensure_ascii=False)}]
+        content = json.dumps(new, ensure_ascii=False)  # as the model wrote it: no \u escapes
+        row["chosen"] = [*row["chosen"][:-1], {**message, "content": content}]
         lines.append(json.dumps(row, ensure_ascii=False))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
