@@ -22,7 +22,7 @@ import torch
 from emolab.data import load
 from emolab.demo.pipeline import samples
 from emolab.evaluate import metrics
-from emolab.evaluate.text_classifiers import EncoderSettings, embed
+from emolab.evaluate.text_classifiers import EncoderSettings, embed, logistic_regression
 from emolab.labels import SEMEVAL_EC
 from emolab.models import minilm_dir
 
@@ -32,13 +32,9 @@ THRESHOLDS = [round(0.05 * i, 2) for i in range(1, 20)]
 
 def label_probabilities(x, y, *others, seed: int) -> list:
     """Per-label probabilities of one-vs-rest logistic regression for each of ``others``."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
-    model = OneVsRestClassifier(make_pipeline(
-        StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed)))
+    model = OneVsRestClassifier(logistic_regression(seed))
     model.fit(x, y)
     return [model.predict_proba(o) for o in others]
 

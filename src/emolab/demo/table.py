@@ -51,19 +51,20 @@ def measure(folder: Path, label_set: LabelSet) -> dict[str, Any]:
     }
 
 
-def tuning(cfg: Any) -> str:
-    """'SFT', 'ORPO' or 'SFT + ORPO': the training stages a demo config runs."""
-    return " + ".join(name for name, steps in (("SFT", cfg.sft_steps), ("ORPO", cfg.orpo_steps))
-                      if steps)
+def training_stages(cfg: Any) -> list[tuple[str, int]]:
+    """The training stages a demo config runs, in order, with their steps."""
+    return [(name, steps) for name, steps in (("SFT", cfg.sft_steps), ("ORPO", cfg.orpo_steps))
+            if steps]
 
 
 def render_table(rows: dict[str, dict[str, Any]], cfg: Any, timings: dict[str, float]) -> str:
     before, after = rows["before"], rows["after"]
-    lines = [f"| measure | before (zero-shot) | after ({tuning(cfg)}) |", "|---|---|---|"]
+    stages = training_stages(cfg)
+    tuning = " + ".join(name for name, _ in stages)
+    lines = [f"| measure | before (zero-shot) | after ({tuning}) |", "|---|---|---|"]
     for key, heading, fmt in ROWS:
         lines.append(f"| {heading} | {fmt.format(before[key])} | {fmt.format(after[key])} |")
-    recipe = " then ".join(f"{steps} {name} steps" for name, steps in
-                           (("SFT", cfg.sft_steps), ("ORPO", cfg.orpo_steps)) if steps)
+    recipe = " then ".join(f"{steps} {name} steps" for name, steps in stages)
     minutes = sum(timings.values()) / 60
     lines += ["", f"{cfg.dataset}: {before['rows']} dev texts; pairs from {cfg.train_size} "
               f"training texts; {recipe} (batch {cfg.batch_size} x {cfg.grad_accum}, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,27 +43,29 @@ def embed(texts: Sequence[str], settings: EncoderSettings) -> np.ndarray:
     return np.concatenate(rows) if rows else np.zeros((0, model.config.hidden_size))
 
 
-def frozen_fit_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, *,
-                       multi_label: bool, seed: int) -> np.ndarray:
-    """Logistic regression on embeddings; one-vs-rest with a 0.5 threshold for multi-label."""
+def logistic_regression(seed: int) -> Any:
+    """The classifier put on frozen embeddings: standardised features, logistic regression."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    def model():
-        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed))
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed))
 
+
+def frozen_fit_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, *,
+                       multi_label: bool, seed: int) -> np.ndarray:
+    """Logistic regression on embeddings; one-vs-rest with a 0.5 threshold for multi-label."""
     if not multi_label:
         if len(set(train_y.tolist())) == 1:
             return np.full(len(test_x), train_y[0])
-        return model().fit(train_x, train_y).predict(test_x)
+        return logistic_regression(seed).fit(train_x, train_y).predict(test_x)
     columns = []
     for j in range(train_y.shape[1]):
         column = train_y[:, j]
         if column.min() == column.max():  # a label always or never given: predict that
             columns.append(np.full(len(test_x), column[0]))
         else:
-            columns.append(model().fit(train_x, column).predict(test_x))
+            columns.append(logistic_regression(seed).fit(train_x, column).predict(test_x))
     return np.stack(columns, axis=1)
 
 
