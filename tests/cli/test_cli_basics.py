@@ -62,3 +62,16 @@ def test_errors_are_one_line_with_exit_code_2(tmp_path):
     assert "Traceback" not in result.stderr
     unknown = emolab("data", "stats", "no-such-set", "--data-dir", str(tmp_path))
     assert unknown.returncode == 2 and "choose one of" in unknown.stderr
+
+
+def test_tables_keep_names_whole_when_piped():
+    # CliRunner's output is not a terminal, as with `emolab data list | cat`.
+    from typer.testing import CliRunner
+
+    from emolab.cli.main import app
+
+    result = CliRunner().invoke(app, ["data", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("semeval-ei-reg" in line for line in lines)
+    assert any("emollms-aeb1-ei-reg" in line for line in lines)

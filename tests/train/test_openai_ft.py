@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from emolab.cli.main import app
 from emolab.errors import EmolabError
 from emolab.train.openai_ft import FineTuningClient, OpenAIDPOConfig, check_file, run
+from tests_support import JsonReplies
 
 KEY = "sk-emolab-train-test-9f8e7d6c5b4a"
 
@@ -36,17 +37,9 @@ class FineTuningServer:
         self.final_status, self.polls_to_finish, self.polls = final_status, polls_to_finish, 0
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonReplies, BaseHTTPRequestHandler):
             def log_message(self, *args):  # keep pytest output clean
                 pass
-
-            def _send(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
             def _record(self) -> bytes:
                 length = int(self.headers.get("Content-Length") or 0)

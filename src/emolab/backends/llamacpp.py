@@ -7,6 +7,9 @@
   against the whole vocabulary at every step).
 - Requests that share a prefix (same system prompt, text last) reuse the KV cache of that
   prefix: ``llama-cpp-python`` keeps the last prompt's tokens and only evaluates what differs.
+- ``adapter`` is a GGUF LoRA (``emolab export-gguf RUN --lora``) that llama.cpp applies on
+  top of the model as it loads it; a run folder whose newest export is an adapter brings its
+  own, on the base GGUF it was trained from (``resolve_model``).
 - Sampling is temperature + top-p only (llama.cpp's top-k and min-p are switched off) so that
   the same ``SamplingParams`` mean the same thing here as on the other backends.
 """
@@ -31,28 +34,37 @@ class LlamaCppBackend(Backend):
 
     def __init__(self, model: str = "default", *, n_ctx: int = 2048, n_threads: int = 2,
                  seed: int | None = None, n_batch: int = 512,
-                 grammar_engine: str = "xgrammar") -> None:
+                 grammar_engine: str = "xgrammar", adapter: str | None = None) -> None:
         try:
             from llama_cpp import LLAMA_DEFAULT_SEED, Llama
         except ImportError:
             raise EmolabError("the llamacpp backend needs llama-cpp-python: "
                               "pip install llama-cpp-python diskcache") from None
-        ref = resolve_model(model, prefer="gguf")
+        ref = resolve_model(model, prefer="gguf", adapter=adapter)
         if ref.format != "gguf":
             hint = (f"export it first with `emolab export-gguf {model}`, or use --backend "
                     "transformers" if ref.path.name == "merged" else "use --backend transformers")
             raise EmolabError(f"the llamacpp backend runs GGUF files; {ref.path} is a Hugging "
                               f"Face folder ({hint})")
-        self.model_id = ref.path.name
+        self.model_id = ref.path.name + (f"+{ref.adapter.name}" if ref.adapter else "")
         self.path = ref.path
+        self.adapter = ref.adapter
         if grammar_engine not in ("xgrammar", "llamacpp"):
             raise EmolabError(f"grammar engine must be xgrammar or llamacpp, not {grammar_engine!r}")
         self.grammar_engine = grammar_engine
-        self._llm = _schema_aware_llama(Llama)(
-            model_path=str(ref.path), n_ctx=n_ctx, n_batch=min(n_batch, n_ctx),
-            n_threads=n_threads, n_threads_batch=n_threads,
-            seed=seed if seed is not None else LLAMA_DEFAULT_SEED,  # the default means random
-            verbose=False)
+        options = _adapter_options(ref.adapter)
+        try:
+            self._llm = _schema_aware_llama(Llama)(
+                model_path=str(ref.path), n_ctx=n_ctx, n_batch=min(n_batch, n_ctx),
+                n_threads=n_threads, n_threads_batch=n_threads,
+                seed=seed if seed is not None else LLAMA_DEFAULT_SEED,  # default means random
+                verbose=False, **options)
+        except RuntimeError as err:
+            if not options:
+                raise
+            raise EmolabError(f"llama.cpp could not apply the adapter {ref.adapter} to "
+                              f"{ref.path} ({err}); was it trained on another base model?"
+                              ) from None
         self._grammars: dict[str, Any] = {}
         self._xgrammar: Any = None  # the XGrammarCompiler, built on the first schema
         self._lock = threading.Lock()  # one llama context: one request at a time
@@ -77,7 +89,10 @@ class LlamaCppBackend(Backend):
             return self._xgrammar.constraint(schema)
         from llama_cpp import LlamaGrammar
 
-        key = json.dumps(schema, sort_keys=False)
+        from emolab.schemas import enumerate_bounded_numbers
+
+        # llama.cpp's converter drops number bounds: spell the allowed values out instead.
+        key = json.dumps(enumerate_bounded_numbers(schema), sort_keys=False)
         if key not in self._grammars:
             self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
         return self._grammars[key]
@@ -118,6 +133,28 @@ class LlamaCppBackend(Backend):
         llm, self._llm = getattr(self, "_llm", None), None
         if llm is not None:
             llm.close()
+
+
+def _adapter_options(adapter: Any) -> dict[str, Any]:
+    """``Llama`` keywords that apply a GGUF LoRA; llama-cpp-python raises a bare RuntimeError
+    (and llama.cpp logs the reason only when verbose) on a file that is not one, so check the
+    header first for a message that names the file."""
+    if adapter is None:
+        return {}
+    try:
+        from gguf import GGUFReader
+    except ImportError:  # not in the llamacpp extra; llama.cpp still refuses a wrong file
+        return {"lora_path": str(adapter)}
+    try:
+        fields = GGUFReader(str(adapter)).fields
+    except (ValueError, OSError) as err:
+        raise EmolabError(f"adapter {adapter} is not a readable GGUF file: {err}") from None
+    kind = fields["general.type"].contents() if "general.type" in fields else None
+    if kind != "adapter" or "adapter.type" not in fields or \
+            fields["adapter.type"].contents() != "lora":
+        raise EmolabError(f"{adapter} is not a GGUF LoRA adapter (general.type {kind!r}); "
+                          "write one with `emolab export-gguf RUN --lora`")
+    return {"lora_path": str(adapter)}
 
 
 def _schema_aware_llama(llama_class: type) -> type:

@@ -39,6 +39,12 @@ class ClassifyConfig(FromSources):
     limit: int | None = _f(None, "Only the first N rows of the split (None: all of them).")
     labels: str | None = _f(None, "Label set: semeval-ec, dair-emotion, goemotions, "
                             "goemotions-ekman, isear (default: the data set's, else semeval-ec).")
+    task: str | None = _f(None, "Task (see `emolab tasks`): a label set, ei-reg, ei-oc, v-reg, "
+                          "v-oc, sst, sst5, tdt, emobank, vader (default: the data set's, else "
+                          "--labels).")
+    dimension: str | None = _f(None, "What a task with several dimensions asks about: the "
+                               "emotion of ei-reg / ei-oc, the dimension of emobank; with "
+                               "--dataset only those rows are run.")
     data_dir: str | None = _f(None, "Folder holding the original data files (default: "
                               "EMOLAB_DATA).")
     backend: str = _f("llamacpp", "llamacpp (local GGUF, schema by grammar), transformers, "
@@ -80,6 +86,13 @@ class ClassifyConfig(FromSources):
             from emolab.labels import get_label_set
 
             get_label_set(self.labels)  # raises "unknown label set ..."
+        if self.task is not None:
+            from emolab.tasks import get_task
+
+            if self.labels is not None:
+                raise EmolabError("give --task or --labels, not both (a label set is a task)")
+            if self.dataset is None:
+                get_task(self.task, self.dimension)  # unknown task or dimension
         if self.dataset is not None:
             from emolab.data import get_dataset
 

@@ -54,7 +54,8 @@ def record_session(out: str | Path, *, classifier: Any, examples: list[Example],
     record: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     record.setdefault("predictions", Path(out).name)
     record["config"] = {**classifier.run_info(dataset),
-                        "split": split, "label_set": classifier.label_set.name,
+                        "split": split, "task": classifier.task.name,
+                        **_label_set_of(classifier),
                         "sampling": asdict(classifier.params),
                         "schema": classifier.schema}
     if settings is not None:
@@ -81,6 +82,11 @@ def record_session(out: str | Path, *, classifier: Any, examples: list[Example],
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def _label_set_of(classifier: Any) -> dict[str, str]:
+    label_set = getattr(classifier.task, "label_set", None)
+    return {} if label_set is None else {"label_set": label_set.name}
 
 
 def utc_now() -> str:

@@ -19,6 +19,7 @@ from emolab.backends.base import Message
 from emolab.errors import EmolabError
 from emolab.labels import LabelSet
 from emolab.schemas import MAX_EXPLANATION_CHARS
+from emolab.tasks import LabelTask, Task
 
 DEFAULT_PROMPT_VERSION = "v1"
 
@@ -28,21 +29,35 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
-class PromptTemplate:
-    version: str
-    system: str
+class Section:
+    system: str | None  # None: the conversation has only the user message
     user: str
 
-    def messages(self, text: str, label_set: LabelSet, *,
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """One prompt version: a ``Section`` per kind of answer (``labels``, ``score``, ...)."""
+
+    version: str
+    sections: dict[str, Section]
+
+    def messages(self, text: str, task: Task | LabelSet, *,
                  max_explanation_chars: int = MAX_EXPLANATION_CHARS) -> list[Message]:
-        definitions = "\n".join(f"- {label}: {meaning}"
-                                for label, meaning in label_set.definitions.items())
-        fields = {"n_labels": len(label_set), "definitions": definitions,
-                  "max_explanation_chars": max_explanation_chars}
-        return [
-            {"role": "system", "content": self.system.format(**fields)},
-            {"role": "user", "content": self.user.format(text=text)},
-        ]
+        task = as_task(task)
+        section = self.sections.get(task.prompt_section)
+        if section is None:
+            raise EmolabError(f"prompt {self.version} has no {task.prompt_section!r} section, "
+                              f"so it cannot ask task {task.id!r}; use another --prompt-version")
+        fields = task.prompt_fields(max_explanation_chars=max_explanation_chars)
+        user: Message = {"role": "user", "content": section.user.format(text=text)}
+        if section.system is None:
+            return [user]
+        return [{"role": "system", "content": section.system.format(**fields)}, user]
+
+
+def as_task(task: Task | LabelSet) -> Task:
+    """A label set stands for its multi-label task (the contract before tasks existed)."""
+    return LabelTask(task) if isinstance(task, LabelSet) else task
 
 
 def available_versions() -> list[str]:
@@ -58,11 +73,20 @@ def load_prompt(version: str = DEFAULT_PROMPT_VERSION) -> PromptTemplate:
         raise EmolabError(f"unknown prompt version {version!r}; available: "
                           f"{', '.join(available_versions())}")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    missing = [key for key in ("version", "system", "user") if key not in data]
-    if missing or data["version"] != version:
-        raise EmolabError(f"prompt file {version}.yaml is malformed (missing {missing} "
-                          "or a version that does not match its file name)")
-    return PromptTemplate(version=version, system=data["system"], user=data["user"])
+    if not isinstance(data, dict) or data.get("version") != version:
+        raise EmolabError(f"prompt file {version}.yaml is malformed (no mapping, or a version "
+                          "that does not match its file name)")
+    sections = {}
+    for name, body in data.items():
+        if name == "version":
+            continue
+        if not isinstance(body, dict) or "user" not in body:
+            raise EmolabError(f"prompt file {version}.yaml: section {name!r} needs 'user' "
+                              "(and usually 'system')")
+        sections[name] = Section(body.get("system"), body["user"])
+    if not sections:
+        raise EmolabError(f"prompt file {version}.yaml has no sections")
+    return PromptTemplate(version=version, sections=sections)
 
 
 def clean_text(text: str) -> str:

@@ -1,4 +1,5 @@
-"""``Classifier``: one text (or a list of ``Example`` rows) in, explained answers out.
+"""``Classifier``: one text (or a list of ``Example`` rows) in, explained answers out, for any
+task of ``emolab.tasks`` (label sets, scores, ordinal classes).
 
 It builds the prompt, asks the backend (with the answer schema when ``constrain`` is on),
 parses every candidate leniently and writes prediction rows in the format ``emolab evaluate``
@@ -16,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from emolab.backends.base import Backend, Generation, SamplingParams
-from emolab.classify.parsing import ParseResult, parse_answer
-from emolab.classify.prompts import DEFAULT_PROMPT_VERSION, clean_text, load_prompt
+from emolab.classify.prompts import DEFAULT_PROMPT_VERSION, as_task, clean_text, load_prompt
 from emolab.classify.store import PredictionsFile
 from emolab.data.records import Example, TaskKind
 from emolab.errors import EmolabError
 from emolab.labels import LabelSet
-from emolab.schemas import DEFAULT_EXPLANATION_CHARS, DEFAULT_MAX_TOKENS, answer_schema
+from emolab.schemas import DEFAULT_EXPLANATION_CHARS, DEFAULT_MAX_TOKENS
+from emolab.tasks import LabelTask, ParseResult, Task
 
 EMPTY_TEXT = "empty text: there is nothing to classify"
 # Tighter than the schema module's 400: measured on SemEval dev with SmolLM2 + grammar, half of
@@ -65,44 +66,68 @@ class Result:
 
 
 class Classifier:
-    def __init__(self, backend: Backend, label_set: LabelSet, *,
+    """Asks a backend one task about a text. ``task`` may be a label set (its multi-label task).
+
+    A run over a data set whose examples ask about different dimensions (EI-reg: anger, fear,
+    joy, sadness) passes ``task_of`` to ``run``; schemas and prompt sizes are kept per task.
+    """
+
+    def __init__(self, backend: Backend, task: Task | LabelSet, *,
                  params: SamplingParams = DEFAULT_PARAMS, constrain: bool = True,
                  prompt_version: str = DEFAULT_PROMPT_VERSION,
                  max_explanation_chars: int = EXPLANATION_CHARS,
                  max_text_chars: int = 4000) -> None:
-        self.backend, self.label_set, self.params = backend, label_set, params
+        self.backend, self.task, self.params = backend, as_task(task), params
         self.constrain = constrain
         self.prompt = load_prompt(prompt_version)
         self.max_explanation_chars = max_explanation_chars
         self.max_text_chars = max_text_chars
-        self._overhead: int | None = None
-        self.schema = (answer_schema(label_set, max_explanation_chars=max_explanation_chars)
-                       if constrain else None)
+        self._overhead: dict[Task, int] = {}
+        self._schemas: dict[Task, dict[str, Any] | None] = {}
         backend.require_schema(self.schema)  # fail before the first text, not on it
+        self.messages("")  # a prompt version without this task's section fails here too
 
     @property
     def prompt_version(self) -> str:
         return self.prompt.version
 
-    def messages(self, text: str) -> list[dict[str, str]]:
-        return self.prompt.messages(text, self.label_set,
+    @property
+    def label_set(self) -> LabelSet:
+        """The label set of a label-set task (pairs and rationalization need it)."""
+        if not isinstance(self.task, LabelTask):
+            raise EmolabError(f"task {self.task.id!r} has no label set")
+        return self.task.label_set
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        return self.schema_of(self.task)
+
+    def schema_of(self, task: Task) -> dict[str, Any] | None:
+        if task not in self._schemas:
+            self._schemas[task] = (task.schema(max_explanation_chars=self.max_explanation_chars)
+                                   if self.constrain else None)
+        return self._schemas[task]
+
+    def messages(self, text: str, task: Task | None = None) -> list[dict[str, str]]:
+        return self.prompt.messages(text, task or self.task,
                                     max_explanation_chars=self.max_explanation_chars)
 
-    def fit_text(self, text: str) -> tuple[str, bool]:
+    def fit_text(self, text: str, task: Task | None = None) -> tuple[str, bool]:
         """Cut ``text`` so that prompt + answer fit the model's context; say whether it was cut.
 
         Backends that can count tokens (``count_tokens`` and ``context_length``, as the
         llama.cpp one does) get an exact cut; others only the character cap.
         """
+        task = task or self.task
         cut = text[: self.max_text_chars]
         count = getattr(self.backend, "count_tokens", None)
         context = getattr(self.backend, "context_length", None)
         if count is None or context is None:
             return cut, len(cut) < len(text)
-        if self._overhead is None:  # the prompt without the text: the same for every text
-            self._overhead = (sum(count(m["content"]) for m in self.messages(""))
-                              + TEMPLATE_TOKEN_MARGIN)
-        overhead = self._overhead
+        if task not in self._overhead:  # the prompt without the text: the same for every text
+            self._overhead[task] = (sum(count(m["content"]) for m in self.messages("", task))
+                                    + TEMPLATE_TOKEN_MARGIN)
+        overhead = self._overhead[task]
         budget = context - overhead - self.params.max_tokens
         if budget < 1:
             raise EmolabError(f"the context window ({context} tokens) cannot hold the prompt "
@@ -112,22 +137,24 @@ class Classifier:
             cut = cut[: max(0, int(len(cut) * budget / count(cut)) - 1)]
         return cut, len(cut) < len(text)
 
-    def classify(self, text: str) -> Result:
+    def classify(self, text: str, task: Task | None = None) -> Result:
+        task = task or self.task
         cleaned = clean_text(text)
         if not cleaned:
             raise EmolabError(EMPTY_TEXT)
-        fitted, truncated = self.fit_text(cleaned)
+        fitted, truncated = self.fit_text(cleaned, task)
         start = time.perf_counter()
-        generations = self.backend.generate(self.messages(fitted), schema=self.schema,
-                                            params=self.params)
+        generations = self.backend.generate(self.messages(fitted, task),
+                                            schema=self.schema_of(task), params=self.params)
         seconds = time.perf_counter() - start
-        return Result([self._candidate(i, g) for i, g in enumerate(generations)], text=fitted,
+        return Result([self._candidate(i, g, task) for i, g in enumerate(generations)],
+                      text=fitted,
                       prompt_tokens=generations[0].prompt_tokens if generations else None,
                       seconds=seconds, truncated=truncated)
 
-    def _candidate(self, index: int, generation: Generation) -> Candidate:
-        result: ParseResult = parse_answer(generation.text, self.label_set,
-                                           max_explanation_chars=self.max_explanation_chars)
+    def _candidate(self, index: int, generation: Generation, task: Task) -> Candidate:
+        result: ParseResult = task.parse(generation.text,
+                                         max_explanation_chars=self.max_explanation_chars)
         return Candidate(index, generation.text, result.parsed, result.error, result.schema_valid,
                          generation.finish_reason, generation.completion_tokens)
 
@@ -137,35 +164,46 @@ class Classifier:
         return {"dataset": dataset, "model": self.backend.model_id, "backend": self.backend.name,
                 "prompt_version": self.prompt_version, "constrained": self.constrain}
 
-    def row(self, example: Example, result: Result | None, *, task: TaskKind,
-            dataset: str | None, error: str | None = None) -> dict[str, Any]:
-        multi = task is TaskKind.MULTI_LABEL
-        gold: Any = list(example.labels) if multi else (example.labels[0] if example.labels
-                                                        else None)
+    def row(self, example: Example, result: Result | None, *, dataset: str | None,
+            task: Task | TaskKind | None = None, error: str | None = None) -> dict[str, Any]:
+        """One predictions-file row. ``task``: the task asked (a bare ``TaskKind`` is accepted
+        for the label-set task of this classifier, as before tasks existed)."""
+        asked = task if isinstance(task, Task) else self.task
+        kind = task if isinstance(task, TaskKind) else asked.kind
+        gold = asked.gold(example)
+        if kind is TaskKind.SINGLE_LABEL and isinstance(gold, list):
+            gold = gold[0] if gold else None
         row: dict[str, Any] = {"id": example.id, "gold": gold, "pred": None, "raw": None,
-                               "error": error, "parsed": None, "task": task.value,
-                               **self.run_info(dataset), "sampling": asdict(self.params)}
+                               "error": error, "parsed": None, "task": kind.value}
+        if asked.dimension is not None:
+            row["dimension"] = asked.dimension
+        row.update(**self.run_info(dataset), sampling=asdict(self.params))
         if result is None:
             return row
         best = result.best
         row.update(raw=best.raw, error=best.error, parsed=best.parsed,
-                   pred=_pred(best, multi), schema_valid=best.schema_valid,
+                   pred=_pred(best, asked, kind), schema_valid=best.schema_valid,
                    finish_reason=best.finish_reason, prompt_tokens=result.prompt_tokens,
                    completion_tokens=best.completion_tokens,
                    seconds=round(result.seconds, 3), truncated=result.truncated)
         if len(result.candidates) > 1:
-            row["candidates"] = [{**asdict(c), "pred": _pred(c, multi)}
+            row["candidates"] = [{**asdict(c), "pred": _pred(c, asked, kind)}
                                  for c in result.candidates]
         return row
 
-    def run(self, examples: Iterable[Example], out: str | Path, *, task: TaskKind,
-            dataset: str | None = None, workers: int = 1,
-            on_row: Callable[[dict[str, Any]], None] | None = None) -> int:
+    def run(self, examples: Iterable[Example], out: str | Path, *, dataset: str | None = None,
+            task: TaskKind | None = None, task_of: Callable[[Example], Task] | None = None,
+            workers: int = 1, on_row: Callable[[dict[str, Any]], None] | None = None) -> int:
         """Classify every example whose id is not in ``out`` yet; return how many were written.
 
-        Rows are appended as they finish (in completion order when ``workers > 1``), so a run
-        that is killed and started again loses nothing and classifies nothing twice.
+        ``task_of`` picks the task of each example (default: this classifier's task; a bare
+        ``task`` kind keeps the label-set behaviour of old callers). Rows are appended as they
+        finish (in completion order when ``workers > 1``), so a run that is killed and started
+        again loses nothing and classifies nothing twice.
         """
+        def asked(example: Example) -> Task | TaskKind | None:
+            return task_of(example) if task_of is not None else task
+
         with PredictionsFile(out) as store:
             store.check_compatible(self.run_info(dataset))
             todo, queued = [], set(store.done)
@@ -175,9 +213,11 @@ class Classifier:
                     todo.append(example)
 
             def one(example: Example) -> dict[str, Any]:
+                which = asked(example)
                 if not clean_text(example.text):
-                    return self.row(example, None, task=task, dataset=dataset, error=EMPTY_TEXT)
-                return self.row(example, self.classify(example.text), task=task, dataset=dataset)
+                    return self.row(example, None, task=which, dataset=dataset, error=EMPTY_TEXT)
+                result = self.classify(example.text, which if isinstance(which, Task) else None)
+                return self.row(example, result, task=which, dataset=dataset)
 
             def write(row: dict[str, Any]) -> None:
                 store.append(row)
@@ -197,9 +237,9 @@ class Classifier:
             return len(todo)
 
 
-def _pred(candidate: Candidate, multi: bool) -> Any:
+def _pred(candidate: Candidate, task: Task, kind: TaskKind) -> Any:
     if candidate.error is not None or candidate.parsed is None:
         return None
-    if multi:
-        return list(candidate.parsed["multiple_emotions_present"])
-    return candidate.parsed["most_prominent_emotion"]
+    if isinstance(task, LabelTask) and kind is not task.kind:  # an old caller's explicit kind
+        return LabelTask(task.label_set, kind).pred(candidate.parsed)
+    return task.pred(candidate.parsed)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from emolab.cli.output import table_console
+
 
 def adherence(
     predictions: Path = typer.Argument(..., help="Predictions file (raw outputs are read)."),
@@ -18,7 +20,6 @@ def adherence(
     Checks: one JSON object, fields present, labels in the set, most prominent emotion listed,
     key order, schema-valid as written, usable by a lenient reader.
     """
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
@@ -29,7 +30,7 @@ def adherence(
     if as_json:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    console = Console()
+    console = table_console()
     table = Table(title=f"schema adherence of {predictions} ({report['rows']} rows)")
     table.add_column("check")
     table.add_column("share", justify="right")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from emolab.cli.output import table_console
+
 app = typer.Typer(help="Annotate pairs in the browser: serve the page, add people, measure "
                        "agreement.", no_args_is_help=True)
 
@@ -100,7 +102,6 @@ def agreement(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Agreement in {project}")
@@ -110,7 +111,7 @@ def agreement(
         table.add_row(" + ".join(pair["annotators"]), str(pair["items"]),
                       _cell(pair["chosen_agreement"], percent=True), _cell(pair["chosen_kappa"]),
                       *(_cell(pair["alpha_ordinal"][d]) for d in DIMENSIONS))
-    console = Console()
+    console = table_console()
     if not report["pairs"]:
         console.print(f"No two annotators have answered the same item yet "
                       f"({len(report['annotators'])} annotator(s)).")

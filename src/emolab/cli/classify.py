@@ -12,9 +12,10 @@ import typer
 
 from emolab.cli.backend_options import (
     accepted_options,
-    classification_dataset,
+    answerable_dataset,
     load_backend_from_options,
 )
+from emolab.cli.output import unreadable_progress
 
 BACKEND_HELP = ("llamacpp (local GGUF, schema by grammar), transformers, openai (HTTP server) "
                 "(default: llamacpp).")
@@ -52,6 +53,13 @@ def classify(
     labels: str | None = typer.Option(None, "--labels", help="Label set: semeval-ec, "
                                       "dair-emotion, goemotions, goemotions-ekman, isear "
                                       "(default: the data set's, else semeval-ec)."),
+    task: str | None = typer.Option(None, "--task", "-t", help="What to ask (see `emolab "
+                                    "tasks`): a label set, ei-reg, ei-oc, v-reg, v-oc, sst, "
+                                    "sst5, tdt, emobank, vader (default: the data set's)."),
+    dimension: str | None = typer.Option(None, "--emotion", "--dimension", "-e",
+                                         help="The emotion of ei-reg / ei-oc (anger, fear, joy, "
+                                         "sadness) or the dimension of emobank; with --dataset "
+                                         "only its rows are run."),
     backend: str | None = typer.Option(None, "--backend", "-b", help=BACKEND_HELP),
     model: str | None = typer.Option(None, "--model", "-m", help="'default' (the embedded "
                                      "SmolLM2), a GGUF file or model folder, or a server's "
@@ -91,7 +99,8 @@ def classify(
 
     if text is not None and dataset is not None:
         raise EmolabError("give either a TEXT or --dataset NAME (not both)")
-    given = dict(dataset=dataset, split=split, limit=limit, labels=labels, data_dir=data_dir,
+    given = dict(dataset=dataset, split=split, limit=limit, labels=labels, task=task,
+                 dimension=dimension, data_dir=data_dir,
                  backend=backend, model=model, n=n, temperature=temperature, top_p=top_p,
                  seed=seed, max_tokens=max_tokens, constrain=constrain,
                  prompt_version=prompt_version, threads=threads, base_url=base_url,
@@ -116,27 +125,40 @@ def classify(
                             max_tokens=cfg.max_tokens, seed=cfg.seed)
     options = {"model": cfg.model, "n_threads": cfg.threads, "seed": cfg.seed,
                "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency}
-    info = classification_dataset(cfg.dataset, cfg.labels) if cfg.dataset else None
-    label_set = _label_set(cfg.labels, info)
+    info = answerable_dataset(cfg.dataset, cfg.labels or cfg.task) if cfg.dataset else None
     started = time.perf_counter()
     if text is not None:
+        from emolab.tasks import get_task
+
+        default = info.answer_task if info is not None else "semeval-ec"
+        asked = get_task(cfg.task or cfg.labels or default, cfg.dimension)
         with load_backend_from_options(ctx, cfg.backend, options) as engine:
             from emolab.classify import Classifier
 
-            classifier = Classifier(engine, label_set, params=params, constrain=cfg.constrain,
+            classifier = Classifier(engine, asked, params=params, constrain=cfg.constrain,
                                     prompt_version=cfg.prompt_version)
             _one_text(classifier, text, as_json, started)
         return
-    cfg = replace(cfg, labels=label_set.name)  # resolved: what config.yaml and reruns compare
+    from emolab.tasks import get_family, task_of_example
+
+    family = get_family(info.answer_task)
+    if cfg.dimension is not None:
+        family.task(cfg.dimension)  # an unknown dimension fails before anything is read
+    # Resolved: what config.yaml and reruns compare.
+    cfg = replace(cfg, labels=info.label_set.name if info.label_set else None,
+                  task=None if info.label_set else family.name)
     # Data before the model: a missing data folder or a refused rerun fails at once.
     job = _prepare_dataset(cfg, info, folder, out)
     with load_backend_from_options(ctx, cfg.backend, options) as engine:
         from emolab.classify import Classifier
 
-        classifier = Classifier(engine, label_set, params=params, constrain=cfg.constrain,
+        first = task_of_example(family, job.examples[0]) if job.examples else family.task(
+            None if len(family.dimensions) > 1 else cfg.dimension)
+        classifier = Classifier(engine, first, params=params, constrain=cfg.constrain,
                                 prompt_version=cfg.prompt_version)
         workers = cfg.concurrency if "concurrency" in accepted_options(cfg.backend) else 1
-        _run_dataset(classifier, cfg, info, job, workers=workers or 1)
+        _run_dataset(classifier, cfg, info, job, workers=workers or 1,
+                     task_of=lambda example: task_of_example(family, example))
 
 
 def _typed(ctx: typer.Context, param: str) -> bool:
@@ -192,7 +214,10 @@ def _prepare_dataset(cfg, info, folder: Path | None, out: Path | None) -> _Job:
                 f"use another --run name, or continue that run with --config {folder / CONFIG} "
                 "(only limit, data_dir, threads and concurrency may change)")
     split_examples = load(info.name, cfg.split, data_dir=cfg.data_dir)
-    examples = split_examples[:cfg.limit]
+    examples = split_examples
+    if cfg.dimension is not None and len(info.dimensions) > 1:
+        examples = [e for e in examples if cfg.dimension in e.scores]
+    examples = examples[:cfg.limit]
     if folder is None:
         assert out is not None
         return _Job(examples, split_examples, out)
@@ -207,14 +232,6 @@ def _prepare_dataset(cfg, info, folder: Path | None, out: Path | None) -> _Job:
     folder.mkdir(parents=True, exist_ok=True)
     cfg.write_yaml(folder / CONFIG)  # before the first row: a killed run keeps its settings
     return _Job(examples, split_examples, folder / PREDICTIONS, folder)
-
-
-def _label_set(labels: str | None, info):
-    from emolab.labels import get_label_set
-
-    if info is not None:
-        return info.label_set
-    return get_label_set(labels or "semeval-ec")
 
 
 def _one_text(classifier, text: str, as_json: bool, started: float) -> None:
@@ -243,16 +260,8 @@ def _one_text(classifier, text: str, as_json: bool, started: float) -> None:
         raise typer.Exit(1)
 
 
-def _run_dataset(classifier, cfg, info, job: _Job, *, workers: int) -> None:
+def _run_dataset(classifier, cfg, info, job: _Job, *, workers: int, task_of=None) -> None:
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
 
     from emolab.classify import PredictionsFile
     from emolab.classify.manifest import record_session, utc_now
@@ -262,21 +271,18 @@ def _run_dataset(classifier, cfg, info, job: _Job, *, workers: int) -> None:
         already = sum(1 for e in examples if e.id in existing.done)
     console = Console(stderr=True)
     failed = 0
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[failed]} unreadable"), TimeElapsedColumn(),
-               TimeRemainingColumn())
     started_utc = utc_now()
-    with Progress(*columns, console=console) as progress:
+    with unreadable_progress(console) as progress:
         task = progress.add_task(f"{info.name}/{cfg.split}", total=len(examples),
-                                 completed=already, failed=0)
+                                 completed=already, unreadable=0)
 
         def on_row(row: dict[str, Any]) -> None:
             nonlocal failed
             failed += row["error"] is not None
-            progress.update(task, advance=1, failed=failed)
+            progress.update(task, advance=1, unreadable=failed)
 
         started = time.perf_counter()
-        written = classifier.run(examples, out, task=info.task, dataset=info.name,
+        written = classifier.run(examples, out, task_of=task_of, dataset=info.name,
                                  workers=workers, on_row=on_row)
     seconds = time.perf_counter() - started
     if job.folder is None:  # --out FILE: the manifest as it has always been

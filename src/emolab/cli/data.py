@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from emolab.cli.output import table_console
+
 app = typer.Typer(help="List the data sets and describe their splits.", no_args_is_help=True)
 
 DataDir = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA", show_envvar=True,
@@ -29,12 +31,11 @@ def list_command(
             "source": i.source, "description": i.description,
         } for i in infos], indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="emolab data sets", show_lines=False)
     for column in ("name", "task", "splits", "labels / dimensions", "description"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "name")
     for i in infos:
         if i.labels:
             described = f"{len(i.labels)}: {', '.join(i.labels)}"
@@ -43,7 +44,7 @@ def list_command(
         else:
             described = ", ".join(i.dimensions)
         table.add_row(i.name, i.task.value, ", ".join(i.splits), described, i.description)
-    Console().print(table)
+    table_console().print(table)
 
 
 @app.command("stats")
@@ -63,10 +64,9 @@ def stats_command(
     if as_json:
         typer.echo(json.dumps(stats, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = table_console()
     official = info.official_counts.get(stats["split"])
     note = "" if official is None else (" (official count)" if official == stats["rows"]
                                         else f" (official: {official})")

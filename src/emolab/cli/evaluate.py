@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from emolab.cli.output import table_console
+
 
 def evaluate(
     predictions: Path = typer.Argument(..., help="Predictions file (JSON Lines, see the README).",
@@ -36,10 +38,9 @@ def evaluate(
 
 
 def _print_report(report: dict) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = table_console()
     title = f"{report['file']} — {report['task']}"
     if report.get("dataset"):
         title += f" ({report['dataset']})"

@@ -1,4 +1,5 @@
-"""``emolab export-gguf RUN``: a run's merged model as a GGUF for the llama.cpp backend.
+"""``emolab export-gguf RUN``: a run's merged model as a GGUF for the llama.cpp backend;
+``--lora``: its LoRA adapter as a GGUF LoRA that llama.cpp applies to the base GGUF.
 
 Nothing heavy at module level: torch, gguf and the backends are imported inside the command.
 """
@@ -10,14 +11,23 @@ from typing import Any
 
 import typer
 
+from emolab.cli.output import table_console
+
 
 def export_gguf(
-    run: Path = typer.Argument(..., help="A training run folder (its merged/ model is exported) "
-                                         "or a Hugging Face llama model folder."),
+    run: Path = typer.Argument(..., help="A training run folder (its merged/ model is exported, "
+                                         "or with --lora its adapter/), a Hugging Face llama "
+                                         "model folder, or (--lora) a PEFT adapter folder."),
     out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="GGUF file to write (default: RUN/model-TYPE.gguf)."),
-    outtype: str = typer.Option("q8_0", "--type", "-t",
-                                help="Weight type: q8_0, f16 or f32 (norms stay f32)."),
+                                    help="GGUF file to write (default: RUN/model-TYPE.gguf, "
+                                         "with --lora RUN/adapter-TYPE.gguf)."),
+    outtype: str | None = typer.Option(None, "--type", "-t",
+                                       help="Weight type: q8_0 (default), f16 or f32 (norms "
+                                            "stay f32); with --lora f16 (default) or f32."),
+    lora: bool = typer.Option(False, "--lora",
+                              help="Export the LoRA adapter alone, as a GGUF LoRA that llama.cpp "
+                                   "applies to the base GGUF when it loads it (about 10 MB in "
+                                   "f16 at r=16, against 145 MB for a merged q8_0)."),
     template: Path | None = typer.Option(
         None, "--template",
         help="GGUF to copy metadata and tensor layout from (default: the run's base model)."),
@@ -27,11 +37,27 @@ def export_gguf(
     data_dir: Path | None = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA",
                                          show_envvar=True, help="Data sets folder (for --check)."),
 ) -> None:
-    """Write a training run's merged model as a GGUF file for the llama.cpp backend."""
+    """Write a training run's merged model (or, with --lora, its adapter) as a GGUF file for
+    the llama.cpp backend."""
     from emolab.train import export_gguf as exporter
 
-    written = exporter.export_gguf(run, out, outtype=outtype, template=template,
-                                   echo=typer.echo)
+    if lora:
+        from emolab.models import ADAPTER_GGUF_PREFIX
+        from emolab.train.export_lora import export_lora
+
+        in_run = (run / "manifest.json").is_file() and (out is None or (
+            out.parent.resolve() == run.resolve() and out.name.startswith(ADAPTER_GGUF_PREFIX)))
+        if check and not in_run:
+            raise typer.BadParameter("--check with --lora needs a run folder and the adapter "
+                                     f"written into it as {ADAPTER_GGUF_PREFIX}*.gguf")
+        written = export_lora(run, out, outtype=outtype or "f16", template=template,
+                              echo=typer.echo)
+        # The run folder stands for the base GGUF + its newest GGUF export: this adapter.
+        reference, model = run / ("merged" if (run / "merged").is_dir() else "adapter"), run
+    else:
+        written = exporter.export_gguf(run, out, outtype=outtype or "q8_0", template=template,
+                                       echo=typer.echo)
+        reference, model = exporter.model_folder(run), written
     if check:
         from emolab.data import get_dataset, load
 
@@ -39,13 +65,11 @@ def export_gguf(
         typer.echo(f"checking {len(texts)} dev tweets with both backends (greedy)...")
         from emolab.train.export_check import check_agreement
 
-        result = check_agreement(exporter.model_folder(run), written, texts,
-                                 get_dataset("semeval-ec").label_set)
+        result = check_agreement(reference, model, texts, get_dataset("semeval-ec").label_set)
         _print_check(result, written)
 
 
 def _print_check(result: dict[str, Any], gguf: Path) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"transformers vs llama.cpp on {result['n']} dev tweets ({gguf.name})")
@@ -58,4 +82,4 @@ def _print_check(result: dict[str, Any], gguf: Path) -> None:
         table.add_row(f"valid answers, {backend}", f"{result['valid'][backend]:.0%}")
         table.add_row(f"s per text, {backend}", f"{result['seconds_per_text'][backend]:.2f}")
         table.add_row(f"tokens/s, {backend}", f"{result['tokens_per_second'][backend]:.1f}")
-    Console().print(table)
+    table_console().print(table)

@@ -13,16 +13,22 @@ import typer
 from emolab import __version__
 from emolab.cli import (
     adherence,
+    aeb,
     annotate,
     classify,
     data,
     demo,
+    emobench,
     evaluate,
     export,
+    instruct,
+    label,
     pairs,
     probe,
+    reason,
     report,
     sufficiency,
+    tasks,
     train,
 )
 from emolab.errors import EmolabError
@@ -36,17 +42,23 @@ app = typer.Typer(
 )
 # In the order of the research loop.
 app.add_typer(data.app, name="data")
+app.command("tasks")(tasks.tasks)
 app.command("classify")(classify.classify)
+app.command("label")(label.label)
 app.command("evaluate")(evaluate.evaluate)
+app.add_typer(aeb.app, name="aeb")
 app.add_typer(pairs.app, name="pairs")
 app.add_typer(annotate.app, name="annotate")
 app.add_typer(train.app, name="train")
 app.command("export-gguf")(export.export_gguf)
+app.add_typer(instruct.app, name="instruct")
 app.command("sufficiency")(sufficiency.sufficiency)
 app.command("adherence")(adherence.adherence)
 app.command("report")(report.report)
 app.command("probe")(probe.probe)
 app.command("demo")(demo.demo)
+app.add_typer(emobench.app, name="emobench")
+app.add_typer(reason.app, name="reason")
 
 
 def _version(value: bool) -> None:

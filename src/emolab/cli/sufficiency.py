@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from emolab.cli.output import table_console
+
 
 def sufficiency(
     predictions: Path = typer.Argument(..., help="Predictions file with explanations."),
@@ -51,6 +53,6 @@ def sufficiency(
         table.add_column(key, justify="right")
     for name in ("unmasked", "masked", "majority_baseline"):
         table.add_row(name.replace("_", " "), *(f"{v:.4f}" for v in report[name].values()))
-    Console().print(table)
-    Console().print(f"{report['used']} of {report['rows']} rows used; "
+    table_console().print(table)
+    table_console().print(f"{report['used']} of {report['rows']} rows used; "
                     f"{report['excluded_unreadable']} had no readable answer or explanation.")

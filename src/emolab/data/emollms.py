@@ -39,29 +39,61 @@ def _text(path: Path, line: int, instruction: str) -> str:
     return match.group("text")
 
 
-def _aeb_loader(file: str, build):
+def _aeb_loader(file: str, build, describe=None):
+    """``describe(path, line, index, instruction) -> meta`` adds what a row's place or
+    instruction says (the VADER source, the EmoBank dimension)."""
     def load(data_dir: Path, split: str) -> list[Example]:
         path = data_dir / ROOT / "data-split" / file
         rows = []
         for line, obj in iter_jsonl(path, required=("instruction", "output")):
             text = _text(path, line, obj["instruction"])
-            labels, scores = build(path, line, obj["output"])
+            meta = {"instruction": obj["instruction"]}
+            if describe is not None:
+                meta.update(describe(path, line, len(rows), obj["instruction"]))
+            labels, scores = build(path, line, obj["output"], meta.get("dimension"))
             rows.append(Example(id=f"{path.stem}-{len(rows)}", text=text, labels=labels,
-                                scores=scores, meta={"instruction": obj["instruction"]}))
+                                scores=scores, meta=meta))
         return rows
 
     return load
 
 
-def _score(dimension: str):
-    def build(path: Path, line: int, output: Any):
-        return (), {dimension: parse_number(path, line, "output", str(output))}
+# vader_test holds the four VADER sets as consecutive blocks of 1,000 rows (MANIFEST.md).
+VADER_SOURCES = ("amazon", "movies", "nyt", "tweets")
+VADER_BLOCK = 1000
+_EMOBANK_DIMENSION = re.compile(r"Determine the (valence|arousal|dominance) intensity")
+
+
+def _vader_source(path: Path, line: int, index: int, instruction: str) -> dict[str, Any]:
+    block = index // VADER_BLOCK
+    if block >= len(VADER_SOURCES):
+        raise DataFormatError(path, f"more than {VADER_BLOCK * len(VADER_SOURCES)} rows: the "
+                              "four VADER blocks are not where they should be", line=line)
+    return {"source": VADER_SOURCES[block]}
+
+
+def _emobank_dimension(path: Path, line: int, index: int, instruction: str) -> dict[str, Any]:
+    match = _EMOBANK_DIMENSION.search(instruction)
+    if not match:
+        raise DataFormatError(path, "names none of valence, arousal, dominance", line=line,
+                              field="instruction")
+    return {"dimension": match.group(1)}
+
+
+def _score(dimension: str | None, low: float, high: float):
+    """A gold number of ``dimension`` (None: the row's own, from its instruction)."""
+    def build(path: Path, line: int, output: Any, row_dimension: str | None = None):
+        value = parse_number(path, line, "output", str(output))
+        if not low <= value <= high:
+            raise DataFormatError(path, f"{value:g} is outside [{low:g}, {high:g}]", line=line,
+                                  field="output")
+        return (), {dimension or row_dimension or "score": value}
 
     return build
 
 
 def _ordinal(dimension: str, classes: tuple[int, ...]):
-    def build(path: Path, line: int, output: Any):
+    def build(path: Path, line: int, output: Any, row_dimension: str | None = None):
         try:
             value = parse_ordinal_class(path, line, str(output), classes)
         except DataFormatError as err:
@@ -71,7 +103,7 @@ def _ordinal(dimension: str, classes: tuple[int, ...]):
     return build
 
 
-def _ekman_labels(path: Path, line: int, output: Any):
+def _ekman_labels(path: Path, line: int, output: Any, row_dimension: str | None = None):
     labels = [part.strip() for part in str(output).rstrip(".").split(",") if part.strip()]
     for label in labels:
         if label not in GOEMOTIONS_EKMAN:
@@ -106,26 +138,30 @@ def _load_aaid(data_dir: Path, split: str) -> list[Example]:
 
 
 def _register(name: str, file: str, task: TaskKind, build, description: str, count: int,
-              **extra) -> None:
+              describe=None, **extra) -> None:
     register(DatasetInfo(
-        name=name, task=task, splits=("test",), loader=_aeb_loader(file, build),
+        name=name, task=task, splits=("test",), loader=_aeb_loader(file, build, describe),
         description=description, official_counts={"test": count},
         source=str(ROOT / "data-split"), citation=CITATION, **extra,
     ))
 
 
-_register("emollms-sst", "SST_test.json", TaskKind.REGRESSION, _score("sentiment"),
-          "EmoLLMs AEB: SST sentiment score 0-1", 2210, dimensions=("sentiment",))
+_register("emollms-sst", "SST_test.json", TaskKind.REGRESSION, _score("sentiment", 0, 1),
+          "EmoLLMs AEB: SST sentiment score 0-1", 2210, dimensions=("sentiment",),
+          answer_task="sst")
 _register("emollms-sst5", "sst5_test.json", TaskKind.ORDINAL,
           _ordinal("sentiment", (0, 1, 2, 3, 4)), "EmoLLMs AEB: SST-5 sentiment class 0-4", 2210,
-          dimensions=("sentiment",), classes=(0, 1, 2, 3, 4))
+          dimensions=("sentiment",), classes=(0, 1, 2, 3, 4), answer_task="sst5")
 _register("emollms-tdt", "TDT.json", TaskKind.ORDINAL, _ordinal("sentiment", (-1, 0, 1)),
           "EmoLLMs AEB: TDT sentiment class -1..1", 692, dimensions=("sentiment",),
-          classes=(-1, 0, 1))
-_register("emollms-emobank", "emobank_test.json", TaskKind.REGRESSION, _score("valence"),
-          "EmoLLMs AEB: EmoBank valence 1-5", 3000, dimensions=("valence",))
-_register("emollms-vader", "vader_test.json", TaskKind.REGRESSION, _score("sentiment"),
-          "EmoLLMs AEB: VADER sentiment intensity -4..4", 4000, dimensions=("sentiment",))
+          classes=(-1, 0, 1), answer_task="tdt")
+_register("emollms-emobank", "emobank_test.json", TaskKind.REGRESSION, _score(None, 1, 5),
+          "EmoLLMs AEB: EmoBank valence, arousal, dominance 1-5 (1,000 rows each)", 3000,
+          dimensions=("valence", "arousal", "dominance"), answer_task="emobank",
+          describe=_emobank_dimension)
+_register("emollms-vader", "vader_test.json", TaskKind.REGRESSION, _score("sentiment", -4, 4),
+          "EmoLLMs AEB: the four VADER sets (Amazon, movies, NYT, tweets), sentiment -4..4",
+          4000, dimensions=("sentiment",), answer_task="vader", describe=_vader_source)
 _register("emollms-goemotions", "goemotion_test.json", TaskKind.MULTI_LABEL, _ekman_labels,
           "EmoLLMs AEB: GoEmotions test, Ekman 6 + neutral (multi-label)", 5427,
           label_set=GOEMOTIONS_EKMAN)

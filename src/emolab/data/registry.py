@@ -31,6 +31,11 @@ class DatasetInfo:
     official_counts: dict[str, int] = field(default_factory=dict)  # split -> published row count
     source: str = ""  # the folder under the data directory
     citation: str = ""
+    answer_task: str | None = None  # the emolab.tasks name a model answers (None: no task)
+
+    def __post_init__(self) -> None:
+        if self.answer_task is None and self.label_set is not None:
+            object.__setattr__(self, "answer_task", self.label_set.name)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -58,7 +63,8 @@ def register(info: DatasetInfo) -> DatasetInfo:
 
 
 # Importing a loader module registers its data sets; this order is the order of `data list`.
-_LOADER_MODULES = ("semeval", "dair", "goemotions", "isear", "emobench", "emollms")
+_LOADER_MODULES = ("semeval", "dair", "goemotions", "isear", "emobench", "emollms",
+                  "emollms_aeb1")
 
 
 def _ensure_loaded() -> None:

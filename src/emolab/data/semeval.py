@@ -127,25 +127,29 @@ register(DatasetInfo(
     source=str(ROOT / "E-c"), citation=CITATION,
 ))
 register(DatasetInfo(
-    name="semeval-ei-reg", task=TaskKind.REGRESSION, splits=SPLITS, loader=_ei_loader("EI-reg"),
+    name="semeval-ei-reg", answer_task="ei-reg",
+    task=TaskKind.REGRESSION, splits=SPLITS, loader=_ei_loader("EI-reg"),
     description="SemEval-2018 Task 1 EI-reg: intensity 0-1 of anger, fear, joy, sadness",
     dimensions=EI_EMOTIONS, official_counts=EI_COUNTS, source=str(ROOT / "EI-reg"),
     citation=CITATION,
 ))
 register(DatasetInfo(
-    name="semeval-ei-oc", task=TaskKind.ORDINAL, splits=SPLITS, loader=_ei_loader("EI-oc"),
+    name="semeval-ei-oc", answer_task="ei-oc",
+    task=TaskKind.ORDINAL, splits=SPLITS, loader=_ei_loader("EI-oc"),
     description="SemEval-2018 Task 1 EI-oc: intensity class 0-3 of anger, fear, joy, sadness",
     dimensions=EI_EMOTIONS, classes=EI_CLASSES, official_counts=EI_COUNTS,
     source=str(ROOT / "EI-oc"), citation=CITATION,
 ))
 register(DatasetInfo(
-    name="semeval-v-reg", task=TaskKind.REGRESSION, splits=SPLITS, loader=_valence_loader("reg"),
+    name="semeval-v-reg", answer_task="v-reg",
+    task=TaskKind.REGRESSION, splits=SPLITS, loader=_valence_loader("reg"),
     description="SemEval-2018 Task 1 V-reg: valence 0-1",
     dimensions=("valence",), official_counts=V_COUNTS, source=str(ROOT / "V-reg"),
     citation=CITATION,
 ))
 register(DatasetInfo(
-    name="semeval-v-oc", task=TaskKind.ORDINAL, splits=SPLITS, loader=_valence_loader("oc"),
+    name="semeval-v-oc", answer_task="v-oc",
+    task=TaskKind.ORDINAL, splits=SPLITS, loader=_valence_loader("oc"),
     description="SemEval-2018 Task 1 V-oc: valence class -3..3",
     dimensions=("valence",), classes=V_CLASSES, official_counts=V_COUNTS,
     source=str(ROOT / "V-oc"), citation=CITATION,

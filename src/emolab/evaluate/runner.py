@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -21,10 +22,11 @@ from emolab.evaluate.predictions import PredictionRow, read_predictions
 FAILURE_RULES = {
     TaskKind.MULTI_LABEL: "scored as a wrong answer (Jaccard 0; its gold labels are false negatives)",
     TaskKind.SINGLE_LABEL: "scored as a wrong answer (a false negative of its gold class)",
-    TaskKind.REGRESSION: "imputed with 0.5 (the SemEval-2018 scorer's rule)",
-    TaskKind.ORDINAL: "imputed with class 0",
+    TaskKind.REGRESSION: "imputed with {value:g} ({why})",
+    TaskKind.ORDINAL: "imputed with class {value:g} ({why})",
     TaskKind.MULTIPLE_CHOICE: "scored as a wrong answer",
 }
+# Without a known data set: SemEval-2018's scorer puts 0.5 for an invalid score; class 0.
 REGRESSION_FALLBACK = 0.5
 ORDINAL_FALLBACK = 0
 
@@ -75,9 +77,11 @@ def evaluate_rows(rows: list[PredictionRow], *, path: Path = Path("<rows>"),
                   ) -> dict[str, Any]:
     task, label_set, dataset = resolve_task(rows, path, task, labels)
     failed = [row.failed for row in rows]
+    imputed, why, scale = _imputation(dataset, task)
     scorer = {
         TaskKind.MULTI_LABEL: _multi_label, TaskKind.SINGLE_LABEL: _single_label,
-        TaskKind.REGRESSION: _regression, TaskKind.ORDINAL: _ordinal,
+        TaskKind.REGRESSION: partial(_regression, fallback=imputed, unit_scale=scale == (0, 1)),
+        TaskKind.ORDINAL: partial(_ordinal, fallback=imputed),
         TaskKind.MULTIPLE_CHOICE: _multiple_choice,
     }.get(task)
     if scorer is None:
@@ -87,7 +91,7 @@ def evaluate_rows(rows: list[PredictionRow], *, path: Path = Path("<rows>"),
     mask = report.pop("failed_mask", failed)
     report["failed"] = sum(mask)
     report["failure_rate"] = sum(mask) / len(rows)
-    report["failure_rule"] = FAILURE_RULES[task]
+    report["failure_rule"] = FAILURE_RULES[task].format(value=imputed, why=why)
     kinds: dict[str, int] = defaultdict(int)
     for row, row_failed in zip(rows, mask, strict=True):
         if row_failed:
@@ -96,6 +100,31 @@ def evaluate_rows(rows: list[PredictionRow], *, path: Path = Path("<rows>"),
             kinds[reason.split(":")[0]] += 1
     report["failures_by_kind"] = dict(kinds)
     return report
+
+
+def _imputation(dataset: str | None, task: TaskKind
+                ) -> tuple[float, str, tuple[float, float] | None]:
+    """What stands in for an unreadable score or class: the task's own value when the data
+    set is known (its scale's middle or SemEval's 0.5), else the SemEval-2018 defaults."""
+    default = REGRESSION_FALLBACK if task is TaskKind.REGRESSION else ORDINAL_FALLBACK
+    if task not in (TaskKind.REGRESSION, TaskKind.ORDINAL):
+        return default, "", None
+    answer_task = None
+    if dataset is not None:
+        from emolab.data import get_dataset
+
+        try:
+            answer_task = get_dataset(dataset).answer_task
+        except EmolabError:
+            answer_task = None
+    if answer_task is None:
+        return default, "the SemEval-2018 scorer's rule" if task is TaskKind.REGRESSION else \
+            "no data set known", (0, 1) if task is TaskKind.REGRESSION else None
+    from emolab.tasks import get_family
+
+    family = get_family(answer_task)
+    scale = family.task(family.dimensions[0] if family.dimensions else None).scale
+    return scale.imputed, f"the rule of task {family.name}", (scale.low, scale.high)
 
 
 def _check_labels(path: Path, row: PredictionRow, values: Sequence[str], labels: Sequence[str],
@@ -189,17 +218,30 @@ def _macro(per_dimension: dict[str, dict[str, float]]) -> dict[str, float]:
     return {key: fmean(scores[key] for scores in per_dimension.values()) for key in keys}
 
 
-def _regression(rows, failed, labels, path) -> dict[str, Any]:
+def _regression(rows, failed, labels, path, *, fallback: float = REGRESSION_FALLBACK,
+                unit_scale: bool = True) -> dict[str, Any]:
     per = {dim: metrics.regression_scores(g, p)
-           for dim, (g, p) in _numbers(rows, path, REGRESSION_FALLBACK).items()}
+           for dim, (g, p) in _numbers(rows, path, fallback).items()}
+    if not unit_scale:  # "gold >= 0.5" is SemEval's high-intensity half of a 0-1 scale only
+        per = {dim: {k: v for k, v in scores.items() if k == "pearson"}
+               for dim, scores in per.items()}
     return {"metrics": _macro(per), "by_dimension": per}
 
 
-def _ordinal(rows, failed, labels, path) -> dict[str, Any]:
+def _ordinal(rows, failed, labels, path, *, fallback: float = ORDINAL_FALLBACK
+             ) -> dict[str, Any]:
     per = {}
-    for dim, (g, p) in _numbers(rows, path, ORDINAL_FALLBACK).items():
+    for dim, (g, p) in _numbers(rows, path, fallback).items():
         per[dim] = metrics.ordinal_scores([round(v) for v in g], [round(v) for v in p])
-    return {"metrics": _macro(per), "by_dimension": per}
+    result = {"metrics": _macro(per), "by_dimension": per}
+    # As classes (EmoLLMs reports SST-5 and TDT so): an unreadable answer is wrong here, not
+    # imputed, as for any classification.
+    gold = [round(float(row.gold)) for row in rows]
+    pred = [None if row.failed else round(float(row.pred)) for row in rows]
+    result["metrics"]["accuracy"] = metrics.accuracy(gold, pred)
+    result["metrics"]["f1_macro"] = metrics.precision_recall_f1(gold, pred,
+                                                                labels=sorted(set(gold)))[2]
+    return result
 
 
 def _multiple_choice(rows, failed, labels, path) -> dict[str, Any]:

@@ -27,11 +27,35 @@ class EncoderSettings:
 
 def embed(texts: Sequence[str], settings: EncoderSettings) -> np.ndarray:
     """Mean-pooled last hidden states of the frozen encoder, one row per text."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
+    return Embedder(settings)(texts)
 
-    tokenizer = AutoTokenizer.from_pretrained(settings.path)
-    model = AutoModel.from_pretrained(settings.path).eval()
+
+class Embedder:
+    """The frozen encoder loaded once; each distinct text is embedded once (AEB's EI-reg and
+    EI-oc, or V-reg and V-oc, train on the same tweets)."""
+
+    def __init__(self, settings: EncoderSettings) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.settings = settings
+        self.tokenizer = AutoTokenizer.from_pretrained(settings.path)
+        self.model = AutoModel.from_pretrained(settings.path).eval()
+        self.cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if todo:
+            self.cache.update(zip(todo, _mean_pooled(todo, self.tokenizer, self.model,
+                                                      self.settings), strict=True))
+        if not texts:
+            return np.zeros((0, self.model.config.hidden_size))
+        return np.stack([self.cache[t] for t in texts])
+
+
+def _mean_pooled(texts: Sequence[str], tokenizer: Any, model: Any,
+                 settings: EncoderSettings) -> np.ndarray:
+    import torch
+
     rows = []
     with torch.inference_mode():
         for start in range(0, len(texts), 64):

@@ -16,16 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from emolab.backends.base import SamplingParams
-from emolab.classify.parsing import parse_answer
 from emolab.classify.prompts import clean_text
+from emolab.classify.rationalize import rationalize
 from emolab.classify.runner import Candidate, Classifier
 from emolab.data.records import Example, TaskKind
 from emolab.preference.store import PairStore, Response
-from emolab.schemas import fixed_labels_schema
-
-HINT = ("\n\nHint: the emotions expressed in this text are: {labels}. Explain which words of "
-        "the text express them.")
 
 
 def is_correct(parsed: dict[str, Any] | None, gold: list[str], *, multi_label: bool) -> bool:
@@ -56,24 +51,6 @@ def _response(slot: int, candidate: Candidate, correct: bool, classifier: Classi
                     error=candidate.error, correct=correct, rationalized=rationalized,
                     model=classifier.backend.model_id, backend=classifier.backend.name,
                     sampling=asdict(classifier.params))
-
-
-def rationalize(classifier: Classifier, text: str, gold: list[str]) -> Candidate:
-    """Ask for an answer whose labels are pinned to ``gold``, with the gold labels as a hint."""
-    messages = classifier.messages(text)
-    ordered = [label for label in classifier.label_set.labels if label in gold]
-    messages[-1] = {**messages[-1],
-                    "content": messages[-1]["content"] + HINT.format(labels=", ".join(ordered))}
-    schema = fixed_labels_schema(classifier.label_set, gold,
-                                 max_explanation_chars=classifier.max_explanation_chars)
-    params = SamplingParams(n=1, temperature=classifier.params.temperature,
-                            top_p=classifier.params.top_p,
-                            max_tokens=classifier.params.max_tokens, seed=classifier.params.seed)
-    generation = classifier.backend.generate(messages, schema=schema, params=params)[0]
-    result = parse_answer(generation.text, classifier.label_set,
-                          max_explanation_chars=classifier.max_explanation_chars)
-    return Candidate(0, generation.text, result.parsed, result.error, result.schema_valid,
-                     generation.finish_reason, generation.completion_tokens)
 
 
 def generate_pairs(store: PairStore, classifier: Classifier, examples: Iterable[Example], *,

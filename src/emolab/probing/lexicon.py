@@ -39,6 +39,20 @@ def log_odds_keywords(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
                       labels: Sequence[str], *, k: int = 15, prior_scale: float = 0.5,
                       min_count: int = 3, min_z: float = 1.96) -> dict[str, list[str]]:
     """Top-``k`` words per label by z-scored log-odds with an informative Dirichlet prior."""
+    scores = log_odds_scores(texts, label_sets, labels, prior_scale=prior_scale,
+                             min_count=min_count)
+    chosen = {}
+    for label, by_word in scores.items():
+        ranked = sorted(by_word.items(), key=lambda item: -item[1])  # stable: vocabulary order
+        chosen[label] = [w for w, z in ranked[:k] if z > min_z]
+    return chosen
+
+
+def log_odds_scores(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
+                    labels: Sequence[str], *, prior_scale: float = 0.5,
+                    min_count: int = 3) -> dict[str, dict[str, float]]:
+    """For each label, every vocabulary word's z-scored log-odds of appearing in texts with
+    that label against all other texts (positive: the word marks the label)."""
     docs = [Counter(words(t)) for t in texts]
     total = Counter()
     for doc in docs:
@@ -48,12 +62,12 @@ def log_odds_keywords(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
     vocab = [w for w, c in total.items()
              if c >= min_count and len(w) >= 3 and w not in ENGLISH_STOP_WORDS]
     if not vocab:
-        return {label: [] for label in labels}
+        return {label: {} for label in labels if label.lower() not in NO_EMOTION}
     index = {w: i for i, w in enumerate(vocab)}
     counts_all = np.array([total[w] for w in vocab], dtype=float)
     alpha = prior_scale * counts_all
     alpha0 = alpha.sum()
-    chosen = {}
+    scores: dict[str, dict[str, float]] = {}
     for label in labels:
         if label.lower() in NO_EMOTION:
             continue
@@ -66,14 +80,13 @@ def log_odds_keywords(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
         outside = counts_all - inside
         n_in, n_out = inside.sum(), outside.sum()
         if n_in == 0 or n_out == 0:
-            chosen[label] = []
+            scores[label] = {}
             continue
         delta = (np.log((inside + alpha) / (n_in + alpha0 - inside - alpha))
                  - np.log((outside + alpha) / (n_out + alpha0 - outside - alpha)))
         z = delta / np.sqrt(1.0 / (inside + alpha) + 1.0 / (outside + alpha))
-        order = np.argsort(-z, kind="stable")
-        chosen[label] = [vocab[i] for i in order[:k] if z[i] > min_z]
-    return chosen
+        scores[label] = {w: float(v) for w, v in zip(vocab, z, strict=True)}
+    return scores
 
 
 def nrc_keywords() -> dict[str, list[str]]:

@@ -73,8 +73,12 @@ def preference_row(row: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def sft_row(row: dict[str, Any], where: str) -> dict[str, Any]:
-    """``messages`` as given, or a pair's prompt and chosen answer as TRL's prompt/completion
-    (so that the loss falls on the answer only, not on the instructions)."""
+    """TRL's prompt / completion when the row has them (instruction data) or is a pair (its
+    chosen answer), so that the loss falls on the answer only, not on the instructions;
+    else ``messages`` as given."""
+    if "prompt" in row and "completion" in row:
+        return {"prompt": _messages(row["prompt"], f"{where} prompt"),
+                "completion": _messages(row["completion"], f"{where} completion")}
     if "messages" in row:
         return {"messages": _messages(row["messages"], f"{where} messages")}
     pair = preference_row(row, where)

@@ -17,12 +17,13 @@ torch, safetensors and gguf are imported inside the functions: ``emolab --help``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -293,16 +294,10 @@ def encode(array: Any, outtype: str) -> tuple[Any, Any]:
 
 
 def write_gguf(reader: Any, plan: Plan, weights: Weights, outtype: str, out: Path) -> None:
-    """Write the metadata of ``reader`` and the tensors of ``plan`` to ``out``, through a
-    temporary file in the same folder renamed at the end: a kill leaves no half-written GGUF
-    (nor one that a ``*.gguf`` glob would pick up)."""
-    from gguf import GGUFValueType, GGUFWriter
+    """Write the metadata of ``reader`` and the tensors of ``plan`` to ``out``."""
+    from gguf import GGUFValueType
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-    arch = reader.fields["general.architecture"].contents()
-    writer = GGUFWriter(partial, arch)
-    try:
+    with gguf_writer(out, reader.fields["general.architecture"].contents()) as writer:
         for key, field in reader.fields.items():
             if key.startswith("GGUF.") or key in SKIPPED_KEYS:
                 continue
@@ -318,6 +313,20 @@ def write_gguf(reader: Any, plan: Plan, weights: Weights, outtype: str, out: Pat
                 array = to_interleaved_rows(array, heads)
             data, ggml_type = encode(array, outtype)
             writer.add_tensor(name, data, raw_dtype=ggml_type)
+
+
+@contextlib.contextmanager
+def gguf_writer(out: Path, arch: str) -> Iterator[Any]:
+    """A ``GGUFWriter`` whose keys and tensors are written to ``out`` when the block ends,
+    through a temporary file in the same folder renamed at the end: a kill leaves no
+    half-written GGUF (nor one that a ``*.gguf`` glob would pick up)."""
+    from gguf import GGUFWriter
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    writer = GGUFWriter(partial, arch)
+    try:
+        yield writer
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()

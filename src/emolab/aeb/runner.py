@@ -1,0 +1,126 @@
+"""Run AEB with one model: a predictions file per task in a run folder, resumable.
+
+``prompts="emolab"`` asks every task with emolab's self-explaining prompt and its JSON schema
+(enforced while decoding where the backend can); ``prompts="emollms"`` sends EmoLLMs' own
+instruction and reads the free-text answer (``emolab.aeb.freetext``), for models tuned on
+AAID. Either way the files are ordinary predictions files that ``emolab evaluate`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from emolab.aeb.benchmark import AebTask, stratified
+from emolab.aeb.freetext import FreeTextTask
+from emolab.backends.base import Backend, SamplingParams
+from emolab.classify import Classifier
+from emolab.classify.manifest import utc_now
+from emolab.data import Example
+from emolab.errors import EmolabError
+from emolab.tasks import Task, get_family, task_of_example
+
+PROMPT_MODES = ("emolab", "emollms")
+MANIFEST = "manifest.json"
+# EmoLLMs' answers are a number, a class or a few labels: 64 tokens hold any of them.
+FREE_TEXT_MAX_TOKENS = 64
+
+
+def predictions_path(run: Path, task: AebTask) -> Path:
+    return run / f"{task.name}.jsonl"
+
+
+@dataclass
+class AebRun:
+    backend: Backend
+    prompts: str = "emolab"
+    params: SamplingParams = field(default_factory=SamplingParams)
+    prompt_version: str = "v1"
+    constrain: bool = True
+    limit_per_task: int | None = None
+    data_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.prompts not in PROMPT_MODES:
+            raise EmolabError(f"--prompts must be one of {', '.join(PROMPT_MODES)}, not "
+                              f"{self.prompts!r}")
+
+    def examples(self, task: AebTask) -> list[Example]:
+        rows = stratified(task.examples(self.data_dir), self.limit_per_task)
+        if self.prompts == "emollms":  # the instruction is the text the model sees
+            missing = [row.id for row in rows if "instruction" not in row.meta]
+            if missing:
+                raise EmolabError(f"{task.name}: rows without an EmoLLMs instruction "
+                                  f"({missing[0]}, ...)")
+            rows = [replace(row, text=row.meta["instruction"]) for row in rows]
+        return rows
+
+    def classifier(self, task: AebTask, first: Example | None) -> tuple[Classifier, Callable]:
+        family = get_family(task.answer_task)
+
+        def asked(example: Example) -> Task:
+            inner = task_of_example(family, example)
+            return FreeTextTask(inner) if self.prompts == "emollms" else inner
+
+        start = asked(first) if first is not None else family.task(
+            family.dimensions[0] if family.dimensions else None)
+        if self.prompts == "emollms":
+            params = replace(self.params, max_tokens=min(self.params.max_tokens,
+                                                         FREE_TEXT_MAX_TOKENS))
+            return Classifier(self.backend, start, params=params, constrain=False,
+                              prompt_version="emollms"), asked
+        return Classifier(self.backend, start, params=self.params, constrain=self.constrain,
+                          prompt_version=self.prompt_version), asked
+
+    def run_task(self, task: AebTask, run: Path,
+                 on_row: Callable[[dict[str, Any]], None] | None = None) -> int:
+        rows = self.examples(task)
+        classifier, asked = self.classifier(task, rows[0] if rows else None)
+        return classifier.run(rows, predictions_path(run, task), dataset=task.dataset,
+                              task_of=asked, on_row=on_row)
+
+    def settings(self, tasks: list[AebTask]) -> dict[str, Any]:
+        return {"model": self.backend.model_id, "backend": self.backend.name,
+                "prompts": self.prompts, "prompt_version": self.prompt_version
+                if self.prompts == "emolab" else "emollms",
+                "constrained": self.constrain and self.prompts == "emolab",
+                "sampling": asdict(self.params), "limit_per_task": self.limit_per_task,
+                "tasks": [t.name for t in tasks]}
+
+
+def check_run_folder(run: Path, settings: dict[str, Any]) -> None:
+    """A run folder holds one model and one way of prompting: refuse to mix another in."""
+    path = run / MANIFEST
+    if not path.is_file():
+        return
+    saved = json.loads(path.read_text()).get("settings", {})
+    for key in ("model", "backend", "prompts", "prompt_version", "constrained", "sampling",
+                "limit_per_task"):
+        if key in saved and saved[key] != settings[key]:
+            raise EmolabError(f"{run} holds an AEB run with {key}={saved[key]!r}, this one has "
+                              f"{key}={settings[key]!r}; use another --out folder")
+
+
+def record_session(run: Path, settings: dict[str, Any], written: dict[str, int],
+                   seconds: float) -> Path:
+    path = run / MANIFEST
+    record = json.loads(path.read_text()) if path.is_file() else {}
+    tasks = sorted(set(record.get("settings", {}).get("tasks", [])) | set(settings["tasks"]))
+    record["settings"] = {**settings, "tasks": tasks}
+    from emolab import __version__
+
+    record["emolab_version"] = __version__
+    record.setdefault("sessions", []).append(
+        {"finished_utc": utc_now(), "rows_written": written, "seconds": round(seconds, 2)})
+    run.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    return path
+
+
+def timed(function: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    return function(), time.perf_counter() - start

@@ -1,0 +1,1 @@
+"""Multi-task instruction data for emolab's own tuned model (`emolab instruct build`)."""

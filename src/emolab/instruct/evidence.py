@@ -1,0 +1,85 @@
+"""Which words of a text carry its answer: log-odds keywords learnt on the training split.
+
+For a label task, every word gets the z-scored log-odds of appearing in texts with a label
+against the other texts (``probing.lexicon.log_odds_scores``, the scorer behind `probe
+--ablate keywords`). For a score or class task, per dimension, texts above the median gold
+value ("high") are set against the others, so a word's z says how much it raises the answer;
+for a low answer the words that lower it are the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from emolab.data import Example
+from emolab.probing.lexicon import log_odds_scores, words
+from emolab.tasks import LabelTask, Task
+
+HIGH, LOW = "high", "low"
+# Words too common in these corpora to be evidence of anything ("i feel ..." opens every DAIR
+# text), and Twitter handles and links, which name people and pages, not feelings.
+FILLER = frozenset("feel feeling feels felt really just didnt dont doesnt im ive cant wont "
+                   "like get got going know think want make people time today".split())
+_HANDLES_AND_LINKS = re.compile(r"@\w+|https?://\S+|www\.\S+")
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that may be evidence: no handles, links, contractions, filler."""
+    return [w for w in words(_HANDLES_AND_LINKS.sub(" ", text))
+            if "'" not in w and w not in FILLER]
+MIN_Z = 1.5  # weaker words are not evidence, whatever their sign
+
+
+@dataclass
+class EvidenceModel:
+    """Word z-scores per label (label tasks) or per dimension (scales)."""
+
+    scores: dict[str, dict[str, float]]  # key: label, or "<dimension>"
+    medians: dict[str, float]  # scales: the median gold value per dimension
+
+    @classmethod
+    def fit(cls, tasks_and_rows: Sequence[tuple[Task, Example]]) -> EvidenceModel:
+        first = tasks_and_rows[0][0]
+        if isinstance(first, LabelTask):
+            texts = [row.text for _, row in tasks_and_rows]
+            labels = [list(row.labels) for _, row in tasks_and_rows]
+            return cls(log_odds_scores(texts, labels, first.label_set.labels), {})
+        scores, medians = {}, {}
+        dimensions = sorted({task.dimension or "" for task, _ in tasks_and_rows})
+        for dimension in dimensions:
+            rows = [(t, r) for t, r in tasks_and_rows if (t.dimension or "") == dimension]
+            values = [float(t.gold(r)) for t, r in rows]
+            middle = median(values)
+            sides = [[HIGH] if v > middle else [LOW] for v in values]
+            found = log_odds_scores([r.text for _, r in rows], sides, [HIGH, LOW])
+            scores[dimension] = found.get(HIGH, {})
+            medians[dimension] = middle
+        return cls(scores, medians)
+
+    def evidence(self, task: Task, text: str, answer: object, *, k: int = 3) -> list[str]:
+        """Up to ``k`` words of ``text`` (in text order) that support ``answer``."""
+        weights = self._weights(task, answer)
+        seen: dict[str, float] = {}
+        for word in content_words(text):
+            z = weights.get(word, 0.0)
+            if z >= MIN_Z and word not in seen:
+                seen[word] = z
+        best = sorted(seen, key=lambda w: -seen[w])[:k]
+        return [w for w in seen if w in best]
+
+    def _weights(self, task: Task, answer: object) -> dict[str, float]:
+        if isinstance(task, LabelTask):
+            labels = [answer] if isinstance(answer, str) else list(answer)  # type: ignore[arg-type]
+            merged: dict[str, float] = {}
+            for label in labels:
+                for word, z in self.scores.get(label, {}).items():
+                    merged[word] = max(merged.get(word, z), z)
+            return merged
+        dimension = task.dimension or ""
+        raises = self.scores.get(dimension, {})
+        if float(answer) > self.medians.get(dimension, 0.0):  # type: ignore[arg-type]
+            return raises
+        return {word: -z for word, z in raises.items()}

@@ -1,0 +1,72 @@
+"""Explanations that point at the evidence: the answer's words quoted, woven into a sentence.
+
+The 135M rationalizer writes sentences that only name the labels ("The text expresses anger,
+disgust, and sadness."), and a model trained on them learns to do the same. These templates
+always quote words of the text: the evidence words when the keyword model found some, else
+the text's longest content words (so the explanation still points at the text). A seeded
+choice among a few phrasings keeps a tuned model from learning one fixed sentence.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from emolab.instruct.evidence import content_words
+from emolab.tasks import LabelTask, OrdinalTask, Task
+
+_LABEL_TEMPLATES = (
+    "{quoted} {verb} {answer}.",
+    "{the_words} {quoted} {point} to {answer}.",
+    "{answer_cap}: the text says {quoted}.",
+)
+_SCALE_TEMPLATES = (
+    "{quoted} {verb} {level}.",
+    "{the_words} {quoted} {point} to {level}.",
+    "{level_cap}: the text says {quoted}.",
+)
+_STOP = frozenset("the and that this with have from they were been what when your".split())
+
+
+def quote(found: list[str]) -> str:
+    shown = [f'"{w}"' for w in found]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def fallback_words(text: str, k: int = 2) -> list[str]:
+    """The longest content words of the text, in text order: something of the text to quote."""
+    candidates = [w for w in dict.fromkeys(content_words(text))
+                  if len(w) >= 4 and w not in _STOP]
+    longest = sorted(candidates, key=len, reverse=True)[:k]
+    return [w for w in candidates if w in longest]
+
+
+def level_phrase(task: Task, value: Any) -> str:
+    """"strong anger (0.82)", "class 2: a moderate amount of fear can be inferred"."""
+    if isinstance(task, OrdinalTask):
+        return f"class {value}: {task.scale.classes[int(value)]}"  # type: ignore[index]
+    scale = task.scale  # type: ignore[attr-defined]
+    share = (float(value) - scale.low) / (scale.high - scale.low)
+    what = task.dimension or task.name
+    word = ("very low" if share < 0.2 else "low" if share < 0.4 else "moderate"
+            if share < 0.6 else "high" if share < 0.8 else "very high")
+    return f"{word} {what} ({value:g})"
+
+
+def explanation(task: Task, text: str, answer: Any, evidence: list[str], *,
+                rng: random.Random) -> str:
+    found = evidence or fallback_words(text)
+    quoted = quote(found) if found else '"' + text.strip()[:40] + '"'
+    many = len(found) > 1
+    verb, point = ("show", "point") if many else ("shows", "points")
+    the_words = "The words" if many else "The word"
+    if isinstance(task, LabelTask):
+        labels = [answer] if isinstance(answer, str) else list(answer)
+        named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        template = rng.choice(_LABEL_TEMPLATES)
+        return template.format(quoted=quoted, verb=verb, point=point, the_words=the_words,
+                               answer=named, answer_cap=named[:1].upper() + named[1:])
+    level = level_phrase(task, answer)
+    template = rng.choice(_SCALE_TEMPLATES)
+    return template.format(quoted=quoted, verb=verb, point=point, the_words=the_words,
+                           level=level, level_cap=level[:1].upper() + level[1:])

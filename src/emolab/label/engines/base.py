@@ -1,0 +1,73 @@
+"""What every engine does: ``submit(record) -> Future`` of its output row; rows come back in
+input order through ``ordered_rows``, with a bounded number of records read ahead."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from typing import Any
+
+from emolab.classify.prompts import clean_text
+from emolab.label.answer import Answerer
+from emolab.label.readers import EMPTY, Record
+from emolab.label.rows import make_row
+from emolab.label.tasks import LabelTask
+
+
+class Engine(ABC):
+    """Answers records; ``window`` is how many may be in flight or waiting to be written."""
+
+    window: int = 1
+
+    @abstractmethod
+    def submit(self, record: Record) -> Future:
+        """A future of the record's row (``dict``)."""
+
+    def close(self) -> None:
+        """Stop workers and release connections."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def answer_record(answerer: Answerer, record: Record,
+                  tasks: list[LabelTask]) -> tuple[dict[str, Any], int]:
+    """The row of one record and how many of its requests failed (a read error asks nothing)."""
+    if record.error is None and not clean_text(record.text):  # only control characters
+        record = Record(record.id, record.text, record.line,
+                        f"{EMPTY}: line {record.line}: only control characters")
+    if record.error is not None:
+        return make_row(record, None, tasks=tasks, model=answerer.model_id,
+                        prompt_version=answerer.prompt_version), 0
+    answer = answerer.answer(record.text)
+    return (make_row(record, answer.columns, tasks=tasks, model=answerer.model_id,
+                     prompt_version=answerer.prompt_version), answer.request_failures)
+
+
+def done_future(value: Any) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+def ordered_rows(engine: Engine, records: Iterable[Record]) -> Iterator[dict[str, Any]]:
+    """Rows in input order; at most ``engine.window`` records are read ahead of the oldest
+    unfinished one, so memory stays bounded however slow one text is."""
+    pending: deque[Future] = deque()
+    source = iter(records)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < max(1, engine.window):
+            record = next(source, None)
+            if record is None:
+                exhausted = True
+            else:
+                pending.append(engine.submit(record))
+        if not pending:
+            return
+        yield pending.popleft().result()

@@ -1,0 +1,40 @@
+"""Generated items in one flat row per item, close to EmoBench's own fields.
+
+EU (emotional understanding): ``scenario, subject, question, emotion_choices, emotion_label,
+cause_choices, cause_label, category`` (one of EmoBench's EU coarse categories),
+``explanation``. EA (emotional application): ``scenario, subject, question, question_type,
+choices, label, category`` (Personal-Self, Personal-Others, Social-Self, Social-Others),
+``explanation``. Both carry ``id``, ``kind``, ``dialogue`` (the index of the dialogue they
+come from) and ``seed``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KINDS = ("eu", "ea")
+CONTENT_FIELDS = {
+    "eu": ("scenario", "subject", "question", "emotion_choices", "emotion_label",
+           "cause_choices", "cause_label", "category", "explanation"),
+    "ea": ("scenario", "subject", "question", "question_type", "choices", "label", "category",
+           "explanation"),
+}
+# (choices field, label field) of each question of an item.
+QUESTIONS = {"eu": (("emotion_choices", "emotion_label"), ("cause_choices", "cause_label")),
+             "ea": (("choices", "label"),)}
+
+
+def item_id(seed: int, dialogue: int, kind: str) -> str:
+    """Unique within a run and stable across reruns: one dialogue index gives one item per kind."""
+    return f"s{seed}-d{dialogue:06d}-{kind}"
+
+
+def make_item(kind: str, extracted: dict[str, Any], *, seed: int, dialogue: int) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": item_id(seed, dialogue, kind), "kind": kind}
+    row.update({name: extracted.get(name) for name in CONTENT_FIELDS[kind]})
+    row.update(dialogue=dialogue, seed=seed)
+    return row
+
+
+def answer_texts(item: dict[str, Any]) -> list[str]:
+    return [item.get(label) or "" for _, label in QUESTIONS[item["kind"]]]

@@ -1,0 +1,115 @@
+"""A run folder: ``dialogues.jsonl`` (one record per finished dialogue, with its kept and
+rejected items) and ``manifest.json`` (settings, model, sessions).
+
+The record of a dialogue is one line, appended and fsynced when the dialogue is done: that is
+the checkpoint. A kill loses at most the dialogue in flight; a line cut short by the kill is
+removed when the folder is opened again. Each dialogue index is recorded once, and item ids
+are derived from it, so a rerun neither duplicates an item nor reuses an id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from emolab.errors import DataFormatError, EmolabError
+
+DIALOGUES = "dialogues.jsonl"
+MANIFEST = "manifest.json"
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class RunStore:
+    def __init__(self, folder: str | Path, *, create: bool = False) -> None:
+        self.folder = Path(folder)
+        if not (self.folder / DIALOGUES).exists() and not create:
+            raise EmolabError(f"{self.folder}: not a reasoning run folder (no {DIALOGUES})")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / DIALOGUES
+        self.records: list[dict[str, Any]] = list(self._load())
+
+    def _load(self) -> Iterator[dict[str, Any]]:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        good = data.rfind(b"\n") + 1  # a last line without newline was cut by a kill
+        if good < len(data):
+            with self.path.open("r+b") as handle:
+                handle.truncate(good)
+        seen: set[int] = set()
+        for line_no, line in enumerate(data[:good].decode("utf-8").splitlines(), 1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataFormatError(self.path, f"not JSON: {err.msg}", line=line_no) from None
+            if record["index"] in seen:
+                raise DataFormatError(self.path, f"dialogue {record['index']} recorded twice",
+                                      line=line_no, field="index")
+            seen.add(record["index"])
+            yield record
+
+    @property
+    def done(self) -> set[int]:
+        return {r["index"] for r in self.records}
+
+    def append(self, record: dict[str, Any]) -> None:
+        if record["index"] in self.done:
+            raise EmolabError(f"dialogue {record['index']} is already in {self.path}")
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.records.append(record)
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every kept item, in dialogue order."""
+        return [item for r in sorted(self.records, key=lambda r: r["index"])
+                for item in r.get("items", [])]
+
+    # --- manifest ------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.folder / MANIFEST
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def check_settings(self, settings: dict[str, Any], harmless: frozenset[str]) -> None:
+        """Refuse a rerun whose settings would change what the items say."""
+        saved = self.manifest().get("settings")
+        if not saved:
+            return
+        changed = sorted(k for k in settings if k not in harmless
+                         and saved.get(k) != settings[k])
+        if changed:
+            details = ", ".join(f"{k}: {saved.get(k)!r} -> {settings[k]!r}" for k in changed)
+            raise EmolabError(f"{self.folder} was generated with other settings ({details}); "
+                              "use another --out folder")
+
+    def write_manifest(self, *, settings: dict[str, Any], model: str, session: dict[str, Any],
+                       report: dict[str, Any]) -> None:
+        from importlib import metadata
+
+        record = self.manifest()
+        record.update(settings=settings, model=model, report=report)
+        versions = {}
+        for dist in ("emolab", "llama-cpp-python", "rapidfuzz", "openai"):
+            try:
+                versions[dist] = metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                versions[dist] = None
+        record["versions"] = {**versions, "python": platform.python_version()}
+        record.setdefault("sessions", []).append({**session, "finished_utc": _utc_now()})
+        _write_atomic(self.folder / MANIFEST, json.dumps(record, indent=2, ensure_ascii=False))

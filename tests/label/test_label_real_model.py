@@ -1,0 +1,57 @@
+"""The embedded SmolLM2 for real: in process (llamacpp backend) and behind llama.cpp's own
+server (xllamacpp, loopback), three texts each, through the whole label pipeline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from emolab.labels import get_label_set
+
+pq = pytest.importorskip("pyarrow.parquet")
+TEXTS = ["I can't believe we finally won the cup!!", "My dog died this morning.",
+         "The bus is late again, great."]
+EC = set(get_label_set("semeval-ec").labels)
+
+
+def check(rows: list[dict], model: str) -> None:
+    assert [r["text"] for r in rows] == TEXTS
+    for row in rows:
+        assert row["model"] == model and row["prompt_version"] == "v1"
+        raw = row["ec__raw"]
+        assert raw, row
+        if row["ec__error"] is None:  # a usable answer: labels from the set, explanation first
+            assert set(row["ec__answer"]) <= EC and row["ec__answer"]
+            assert next(iter(json.loads(raw))) == "explanation"
+    assert sum(r["ec__error"] is None for r in rows) >= 2  # constrained: nearly always usable
+
+
+@pytest.mark.slow
+def test_in_process_model_on_three_texts(write, tmp_path):
+    pytest.importorskip("llama_cpp")
+    from emolab.cli.main import app
+
+    corpus = write("three.txt", "\n".join(TEXTS) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["label", str(corpus), "--tasks", "ec", "--out", str(out),
+                                      "--threads", "2", "--max-tokens", "300"])
+    assert result.exit_code == 0, result.output
+    check(pq.read_table(out / "data").to_pylist(), "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+@pytest.mark.slow
+def test_llama_server_engine_on_loopback_with_two_slots(write, tmp_path):
+    pytest.importorskip("xllamacpp")
+    from emolab.cli.main import app
+
+    corpus = write("three.txt", "\n".join(TEXTS) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["label", str(corpus), "--tasks", "ec", "--out", str(out),
+                                      "--engine", "llama-server", "--concurrency", "2",
+                                      "--threads", "2", "--max-tokens", "300"])
+    assert result.exit_code == 0, result.output
+    check(pq.read_table(out / "data").to_pylist(), "SmolLM2-135M-Instruct.Q4_1.gguf")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["backend"] == "llama-server"
