@@ -22,6 +22,7 @@ from emolab.classify import Classifier
 from emolab.classify.manifest import utc_now
 from emolab.data import Example
 from emolab.errors import EmolabError
+from emolab.schemas import DEFAULT_MAX_TOKENS
 from emolab.tasks import Task, get_family, task_of_example
 
 PROMPT_MODES = ("emolab", "emollms")
@@ -38,7 +39,9 @@ def predictions_path(run: Path, task: AebTask) -> Path:
 class AebRun:
     backend: Backend
     prompts: str = "emolab"
-    params: SamplingParams = field(default_factory=SamplingParams)
+    # Room for any answer the schema allows (an emoji run spends 4 tokens a character).
+    params: SamplingParams = field(default_factory=lambda: SamplingParams(
+        max_tokens=DEFAULT_MAX_TOKENS))
     prompt_version: str = "v1"
     constrain: bool = True
     limit_per_task: int | None = None
