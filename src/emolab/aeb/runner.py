@@ -19,9 +19,9 @@ from emolab.aeb.benchmark import AebTask, stratified
 from emolab.aeb.freetext import FreeTextTask
 from emolab.backends.base import Backend, SamplingParams
 from emolab.classify import Classifier
-from emolab.classify.manifest import utc_now
 from emolab.data import Example
 from emolab.errors import EmolabError
+from emolab.provenance import utc_now
 from emolab.schemas import DEFAULT_MAX_TOKENS
 from emolab.tasks import Task, get_family, task_of_example
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
-import time
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from emolab.data.records import Example
+from emolab.provenance import package_versions, utc_now
 
 
 def manifest_path(out: str | Path) -> Path:
@@ -30,13 +28,6 @@ def data_checksum(examples: list[Example]) -> str:
     for example in examples:
         digest.update(example.id.encode() + b"\x00" + example.text.encode() + b"\x00")
     return digest.hexdigest()
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def record_session(out: str | Path, *, classifier: Any, examples: list[Example], dataset: str,
@@ -65,9 +56,7 @@ def record_session(out: str | Path, *, classifier: Any, examples: list[Example],
     if split_examples is not None:
         record["data"].update(split_rows=len(split_examples),
                               split_sha256=data_checksum(split_examples))
-    record["versions"] = {name: _version(name) for name in
-                          ("emolab", "llama-cpp-python", "transformers", "openai")}
-    record["versions"]["python"] = platform.python_version()
+    record["versions"] = package_versions("emolab", "llama-cpp-python", "transformers", "openai")
     session: dict[str, Any] = {}
     if started_utc is not None:
         session["started_utc"] = started_utc
@@ -89,5 +78,3 @@ def _label_set_of(classifier: Any) -> dict[str, str]:
     return {} if label_set is None else {"label_set": label_set.name}
 
 
-def utc_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

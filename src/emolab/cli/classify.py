@@ -264,7 +264,8 @@ def _run_dataset(classifier, cfg, info, job: _Job, *, workers: int, task_of=None
     from rich.console import Console
 
     from emolab.classify import PredictionsFile
-    from emolab.classify.manifest import record_session, utc_now
+    from emolab.classify.manifest import record_session
+    from emolab.provenance import utc_now
 
     examples, out = job.examples, job.out
     with PredictionsFile(out) as existing:  # only to size the bar; the run re-reads the file

@@ -97,9 +97,9 @@ def run(
 def _run(cfg, engine, structured: bool, items: list, out: Path) -> None:
     from rich.console import Console
 
-    from emolab.classify.manifest import utc_now
     from emolab.emobench.folder import record_session
     from emolab.emobench.runner import ANSWERS, Runner, read_rows, unit_key
+    from emolab.provenance import utc_now
 
     runner = Runner(engine, cfg, structured=structured)
     path = out / ANSWERS

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from emolab.emobench.config import EmoBenchConfig, conflicts
 from emolab.emobench.items import Item, load_items, read_items
 from emolab.emobench.runner import ANSWERS, read_rows
 from emolab.errors import EmolabError
+from emolab.provenance import package_versions
 from emolab.settings import read_saved
 
 CONFIG, ITEMS, MANIFEST = "config.yaml", "items.jsonl", "manifest.json"
@@ -70,13 +69,6 @@ def prepare(cfg: EmoBenchConfig, folder: Path) -> list[Item]:
     return items
 
 
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def record_session(folder: Path, *, cfg: EmoBenchConfig, backend: Any, structured: bool,
                    session: dict[str, Any]) -> Path:
     path = folder / MANIFEST
@@ -86,8 +78,7 @@ def record_session(folder: Path, *, cfg: EmoBenchConfig, backend: Any, structure
         constrained=structured, seed=cfg.seed,
         items={"file": ITEMS, "sha256": hashlib.sha256(
             (folder / ITEMS).read_bytes()).hexdigest()},
-        versions={"emolab": _version("emolab"), "llama-cpp-python": _version("llama-cpp-python"),
-                  "transformers": _version("transformers"), "python": platform.python_version()})
+        versions=package_versions("emolab", "llama-cpp-python", "transformers"))
     record.setdefault("sessions", []).append(session)
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -10,7 +10,6 @@ choice. A row with ``emotion_choices`` is EU, one with ``choices`` EA.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,26 +137,19 @@ def item_from_row(path: Path, line: int, row: Any) -> Item:
 
 def read_items(path: str | Path) -> list[Item]:
     """Every item of an EmoBench-format JSONL file (EU and EA rows may be mixed)."""
+    from emolab.data.reading import iter_jsonl
+
     path = Path(path)
-    if not path.is_file():
-        raise DataFormatError(path, "no such file")
     items: list[Item] = []
     seen: dict[tuple[str, str], int] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                row = json.loads(text)
-            except ValueError as err:
-                raise DataFormatError(path, f"not valid JSON ({err})", line=line) from None
-            item = item_from_row(path, line, row)
-            key = (item.task, item.id)
-            if key in seen:
-                raise DataFormatError(path, f"{item.task} item {item.id} is also on line "
-                                      f"{seen[key]}", line=line, field="qid")
-            seen[key] = line
-            items.append(item)
+    for line, row in iter_jsonl(path):
+        item = item_from_row(path, line, row)
+        key = (item.task, item.id)
+        if key in seen:
+            raise DataFormatError(path, f"{item.task} item {item.id} is also on line "
+                                  f"{seen[key]}", line=line, field="qid")
+        seen[key] = line
+        items.append(item)
     if not items:
         raise DataFormatError(path, "no items")
     return items

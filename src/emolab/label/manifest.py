@@ -12,14 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
-import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from emolab.errors import EmolabError
 from emolab.label.writer.shards import fsync_dir
+from emolab.provenance import package_versions, utc_now
 
 MANIFEST = "manifest.json"
 
@@ -30,14 +28,7 @@ def fingerprint(config: dict[str, Any]) -> str:
 
 
 def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for dist in ("emolab", "pyarrow", "llama-cpp-python", "xllamacpp", "ray"):
-        try:
-            found[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            found[dist] = None
-    found["python"] = platform.python_version()
-    return found
+    return package_versions("emolab", "pyarrow", "llama-cpp-python", "xllamacpp", "ray")
 
 
 def write_atomic(path: Path, record: dict[str, Any]) -> None:
@@ -81,5 +72,3 @@ def record_session(out: Path, record: dict[str, Any], session: dict[str, Any]) -
     write_atomic(out / MANIFEST, record)
 
 
-def utc_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

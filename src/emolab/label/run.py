@@ -18,11 +18,12 @@ from typing import Any
 
 from emolab.errors import EmolabError
 from emolab.label.engines.base import Engine, ordered_rows
-from emolab.label.manifest import open_manifest, record_session, utc_now
+from emolab.label.manifest import open_manifest, record_session
 from emolab.label.readers import Record
 from emolab.label.rows import arrow_schema, tally
 from emolab.label.tasks import LabelTask
 from emolab.label.writer.shards import ShardStore
+from emolab.provenance import utc_now
 
 
 @dataclass

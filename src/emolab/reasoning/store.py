@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from emolab.errors import DataFormatError, EmolabError
+from emolab.provenance import package_versions, utc_now
 
 DIALOGUES = "dialogues.jsonl"
 MANIFEST = "manifest.json"
-
-
-def _utc_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -100,16 +95,8 @@ class RunStore:
 
     def write_manifest(self, *, settings: dict[str, Any], model: str, session: dict[str, Any],
                        report: dict[str, Any]) -> None:
-        from importlib import metadata
-
         record = self.manifest()
         record.update(settings=settings, model=model, report=report)
-        versions = {}
-        for dist in ("emolab", "llama-cpp-python", "rapidfuzz", "openai"):
-            try:
-                versions[dist] = metadata.version(dist)
-            except metadata.PackageNotFoundError:
-                versions[dist] = None
-        record["versions"] = {**versions, "python": platform.python_version()}
-        record.setdefault("sessions", []).append({**session, "finished_utc": _utc_now()})
+        record["versions"] = package_versions("emolab", "llama-cpp-python", "rapidfuzz", "openai")
+        record.setdefault("sessions", []).append({**session, "finished_utc": utc_now()})
         _write_atomic(self.folder / MANIFEST, json.dumps(record, indent=2, ensure_ascii=False))

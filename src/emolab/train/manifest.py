@@ -7,24 +7,18 @@ restarts still says how it was made.
 from __future__ import annotations
 
 import json
-import platform
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from emolab.provenance import package_versions
 
 PACKAGES = ("emolab", "torch", "transformers", "trl", "peft", "accelerate", "datasets",
             "bitsandbytes")
 
 
 def versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
+    return package_versions(*PACKAGES)
 
 
 def now() -> datetime:
