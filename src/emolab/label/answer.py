@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from emolab.errors import EmolabError
 from emolab.label.rows import REQUEST_FAILED
-from emolab.label.tasks import LabelTask, make_classifier
+from emolab.label.tasks import RunTask
 
 
 @dataclass
@@ -29,11 +29,13 @@ class Answerer(Protocol):
 
 
 class TaskAnswerer:
-    def __init__(self, backend: Any, tasks: list[LabelTask], *, params: Any,
+    def __init__(self, backend: Any, tasks: list[RunTask], *, params: Any,
                  constrain: bool = True, prompt_version: str = "v1") -> None:
         self.backend, self.tasks = backend, tasks
-        self.classifiers = [make_classifier(backend, task, params=params, constrain=constrain,
-                                            prompt_version=prompt_version) for task in tasks]
+        from emolab.classify import Classifier
+
+        self.classifiers = [Classifier(backend, task.task, params=params, constrain=constrain,
+                                       prompt_version=prompt_version) for task in tasks]
         self.model_id = backend.model_id
         self.prompt_version = self.classifiers[0].prompt_version
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from emolab.errors import EmolabError
 from emolab.label.engines.base import Engine
-from emolab.label.tasks import LabelTask
+from emolab.label.tasks import RunTask
 
 
 def sampling(cfg: Any):
@@ -17,7 +17,7 @@ def sampling(cfg: Any):
                           max_tokens=cfg.max_tokens, seed=cfg.seed)
 
 
-def build_engine(cfg: Any, tasks: list[LabelTask], *, params: Any,
+def build_engine(cfg: Any, tasks: list[RunTask], *, params: Any,
                  api_key: str | None = None) -> Engine:
     from emolab.label.answer import TaskAnswerer
 

@@ -13,18 +13,18 @@ from collections import Counter
 from typing import Any
 
 from emolab.label.readers import Record
-from emolab.label.tasks import LabelTask
+from emolab.label.tasks import RunTask
 
 BASE_COLUMNS = ("id", "line", "text", "error", "model", "prompt_version")
 TASK_FIELDS = ("answer", "explanation", "raw", "error", "schema_valid")
 REQUEST_FAILED = "request failed"
 
 
-def task_columns(task: LabelTask) -> list[str]:
+def task_columns(task: RunTask) -> list[str]:
     return [f"{task.column}__{name}" for name in TASK_FIELDS]
 
 
-def arrow_schema(tasks: list[LabelTask], metadata: dict[str, str] | None = None):
+def arrow_schema(tasks: list[RunTask], metadata: dict[str, str] | None = None):
     import pyarrow as pa
 
     answer_types = {"multi_label": pa.list_(pa.string()), "single_label": pa.string(),
@@ -40,11 +40,11 @@ def arrow_schema(tasks: list[LabelTask], metadata: dict[str, str] | None = None)
     return pa.schema(fields, metadata=metadata)
 
 
-def empty_task_columns(tasks: list[LabelTask]) -> dict[str, Any]:
+def empty_task_columns(tasks: list[RunTask]) -> dict[str, Any]:
     return {name: None for task in tasks for name in task_columns(task)}
 
 
-def make_row(record: Record, answers: dict[str, Any] | None, *, tasks: list[LabelTask],
+def make_row(record: Record, answers: dict[str, Any] | None, *, tasks: list[RunTask],
              model: str, prompt_version: str) -> dict[str, Any]:
     row = {"id": record.id, "line": record.line, "text": record.text, "error": record.error,
            "model": model, "prompt_version": prompt_version, **empty_task_columns(tasks)}
@@ -53,7 +53,7 @@ def make_row(record: Record, answers: dict[str, Any] | None, *, tasks: list[Labe
     return row
 
 
-def failure_kinds(row: dict[str, Any], tasks: list[LabelTask]) -> list[str]:
+def failure_kinds(row: dict[str, Any], tasks: list[RunTask]) -> list[str]:
     """What went wrong in a row, one kind each: the read error, or each failed task's kind."""
     if row.get("error"):
         return [str(row["error"]).split(":", 1)[0]]
@@ -65,7 +65,7 @@ def failure_kinds(row: dict[str, Any], tasks: list[LabelTask]) -> list[str]:
     return kinds
 
 
-def tally(rows: list[dict[str, Any]], tasks: list[LabelTask]) -> tuple[int, Counter]:
+def tally(rows: list[dict[str, Any]], tasks: list[RunTask]) -> tuple[int, Counter]:
     """Rows answered in full, and failures by kind."""
     ok, failed = 0, Counter()
     for row in rows:

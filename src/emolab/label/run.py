@@ -21,7 +21,7 @@ from emolab.label.engines.base import Engine, ordered_rows
 from emolab.label.manifest import open_manifest, record_session
 from emolab.label.readers import Record
 from emolab.label.rows import arrow_schema, tally
-from emolab.label.tasks import LabelTask
+from emolab.label.tasks import RunTask
 from emolab.label.writer.shards import ShardStore
 from emolab.provenance import utc_now
 
@@ -31,7 +31,7 @@ class RunFolder:
     out: Path
     manifest: dict[str, Any]
     store: ShardStore
-    tasks: list[LabelTask]
+    tasks: list[RunTask]
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Summary:
                 "shards": self.shards, "events": self.events}
 
 
-def open_run(out: str | Path, config: dict[str, Any], tasks: list[LabelTask], *,
+def open_run(out: str | Path, config: dict[str, Any], tasks: list[RunTask], *,
              corpus: str | Path, output_format: str = "parquet") -> RunFolder:
     """Create or reopen ``out``; refuse it if it holds rows made with another ``config``."""
     out = Path(out)

@@ -16,7 +16,7 @@ from emolab.errors import EmolabError
 
 
 @dataclass(frozen=True)
-class LabelTask:
+class RunTask:
     """One task of the run: the spec as given, its column prefix, the ``emolab.tasks`` task."""
 
     spec: str
@@ -36,7 +36,7 @@ def column_prefix(spec: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", spec.strip().lower()).strip("_")
 
 
-def resolve_tasks(specs: list[str] | str) -> list[LabelTask]:
+def resolve_tasks(specs: list[str] | str) -> list[RunTask]:
     from emolab.tasks import get_family, get_task
 
     if isinstance(specs, str):
@@ -51,7 +51,7 @@ def resolve_tasks(specs: list[str] | str) -> list[LabelTask]:
     specs = expanded
     if not specs:
         raise EmolabError("give at least one task with --tasks (e.g. --tasks ec,v-reg)")
-    tasks = [LabelTask(spec, column_prefix(spec), get_task(spec)) for spec in specs]
+    tasks = [RunTask(spec, column_prefix(spec), get_task(spec)) for spec in specs]
     seen: dict[str, str] = {}
     for task in tasks:
         if task.column in seen or task.task.id in seen.values():
@@ -59,9 +59,3 @@ def resolve_tasks(specs: list[str] | str) -> list[LabelTask]:
                               f"{seen.get(task.column, task.spec)!r})")
         seen[task.column] = task.task.id
     return tasks
-
-
-def make_classifier(backend: Any, task: LabelTask, **options: Any) -> Any:
-    from emolab.classify import Classifier
-
-    return Classifier(backend, task.task, **options)

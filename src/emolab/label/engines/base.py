@@ -13,7 +13,7 @@ from emolab.classify.prompts import clean_text
 from emolab.label.answer import Answerer
 from emolab.label.readers import EMPTY, Record
 from emolab.label.rows import make_row
-from emolab.label.tasks import LabelTask
+from emolab.label.tasks import RunTask
 
 
 class Engine(ABC):
@@ -36,7 +36,7 @@ class Engine(ABC):
 
 
 def answer_record(answerer: Answerer, record: Record,
-                  tasks: list[LabelTask]) -> tuple[dict[str, Any], int]:
+                  tasks: list[RunTask]) -> tuple[dict[str, Any], int]:
     """The row of one record and how many of its requests failed (a read error asks nothing)."""
     if record.error is None and not clean_text(record.text):  # only control characters
         record = Record(record.id, record.text, record.line,

@@ -8,11 +8,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from emolab.label.answer import Answerer
 from emolab.label.engines.base import Engine, answer_record, done_future
 from emolab.label.readers import Record
-from emolab.label.tasks import LabelTask
+from emolab.label.tasks import RunTask
 
 
 class LocalEngine(Engine):
-    def __init__(self, answerer: Answerer, tasks: list[LabelTask], *, workers: int = 1) -> None:
+    def __init__(self, answerer: Answerer, tasks: list[RunTask], *, workers: int = 1) -> None:
         self.answerer, self.tasks, self.workers = answerer, tasks, workers
         self.window = 1 if workers <= 1 else 4 * workers
         self._pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None

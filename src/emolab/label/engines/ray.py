@@ -23,7 +23,7 @@ from typing import Any
 from emolab.errors import EmolabError
 from emolab.label.engines.base import Engine
 from emolab.label.readers import Record
-from emolab.label.tasks import LabelTask
+from emolab.label.tasks import RunTask
 
 
 class _Pending(Future):
@@ -67,7 +67,7 @@ class _Answer:
 
 
 class RayEngine(Engine):
-    def __init__(self, cfg: Any, tasks: list[LabelTask], *, params: Any,
+    def __init__(self, cfg: Any, tasks: list[RunTask], *, params: Any,
                  api_key: str | None = None, chunk_rows: int | None = None,
                  actors: int | None = None) -> None:
         try:

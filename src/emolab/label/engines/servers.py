@@ -23,7 +23,7 @@ from emolab.errors import EmolabError
 from emolab.label.answer import Answerer
 from emolab.label.engines.base import Engine, answer_record
 from emolab.label.readers import Record
-from emolab.label.tasks import LabelTask
+from emolab.label.tasks import RunTask
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class _Job:
 
 
 class ServerEngine(Engine):
-    def __init__(self, servers: list[Server], tasks: list[LabelTask], *, max_attempts: int = 3,
+    def __init__(self, servers: list[Server], tasks: list[RunTask], *, max_attempts: int = 3,
                  recheck: float = 10.0, give_up: float = 120.0, owned: list | None = None) -> None:
         """``owned``: things to close with the engine (servers it started itself)."""
         if not servers:
@@ -173,7 +173,7 @@ class ServerEngine(Engine):
                 job.future.set_exception(error)
 
 
-def load_servers(base_urls: list[str], *, tasks: list[LabelTask], model: str,
+def load_servers(base_urls: list[str], *, tasks: list[RunTask], model: str,
                  api_key: str | None, slots: int, params: Any, constrain: bool,
                  prompt_version: str, timeout: float = 600.0) -> list[Server]:
     """One OpenAI backend + answerer per server; retries are few: a failing server is the
