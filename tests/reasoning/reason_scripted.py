@@ -1,8 +1,10 @@
 """A scripted backend for the reasoning pipeline: it answers each agent from a rule, so the
 control flow (who is called when, with what) can be checked exactly.
 
-``Script`` decides the answer of each agent; ``ScriptedBackend`` records every call with the
-agent it was addressed to (read from the schema or the system prompt).
+``Script`` decides the answer of each agent (a text, or ``(text, finish_reason)`` to play a
+cut-off answer); ``ScriptedBackend`` records every call with the agent it was addressed to
+(read from the schema or the system prompt; a background writer asked to go on is
+"continuation").
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from emolab.reasoning.attributes import EA_CATEGORIES, EU_CATEGORIES
 def agent_of(messages: list[dict[str, str]], schema: dict | None) -> str:
     if schema is agents.BACKGROUND_SCHEMA:
         return "background"
+    if schema is agents.CONTINUATION_SCHEMA:
+        return "continuation"
     if schema is agents.SUPERVISOR_SCHEMA:
         return "supervisor"
     if schema is agents.EU_SCHEMA:
@@ -70,6 +74,8 @@ class Script:
     def answer(self, agent: str, messages, call: int) -> str:
         if agent == "background":
             return json.dumps({"background": "Mia " + gibberish(("bg", call), 210)})
+        if agent == "continuation":
+            return json.dumps({"continuation": "Mia " + gibberish(("go on", call), 30) + "."})
         if agent in ("client", "therapist"):
             return f"{agent} says {gibberish((agent, call), 5)}"
         if agent == "supervisor":
@@ -102,7 +108,9 @@ class ScriptedBackend(Backend):
                            "seed": params.seed})
         if self.delay:
             time.sleep(self.delay)
-        return [Generation(self.script.answer(agent, messages, len(self.calls)), "stop")]
+        answer = self.script.answer(agent, messages, len(self.calls))
+        text, finish = answer if isinstance(answer, tuple) else (answer, "stop")
+        return [Generation(text, finish)]
 
     def agents(self) -> list[str]:
         return [c["agent"] for c in self.calls]

@@ -84,7 +84,7 @@ class BrokenBackground(Script):
         if agent == "background":
             self.tries += 1
             if self.good_after is None or self.tries <= self.good_after:
-                return '{"background": "too short"}' if self.tries % 2 else "not json"
+                return '{"background": " "}' if self.tries % 2 else "not json"
         return super().answer(agent, messages, call)
 
 
@@ -102,5 +102,6 @@ def test_a_retry_can_rescue_the_dialogue():
     backend = ScriptedBackend(BrokenBackground(good_after=2))
     dialogue = run_dialogue(backend, PIPELINES["concise"], PLAN, Sampling(retries=2))
     assert dialogue.log.retries == 2 and len(dialogue.turns) == 10
-    assert dialogue.log.failures[0]["error"].startswith("background of 2 words")
+    assert dialogue.log.failures[0]["error"] == "field 'background' is empty"
+    assert dialogue.log.failures[1]["error"].startswith("invalid JSON")
     assert backend.agents()[:4] == ["background"] * 3 + ["client"]

@@ -30,6 +30,8 @@ def generate(
     retries: int = typer.Option(None, "--retries", min=0, help="Extra attempts per agent "
                                 "call (default 2)."),
     background_tokens: int = typer.Option(None, "--background-tokens", min=1),
+    background_rounds: int = typer.Option(None, "--background-rounds", min=0, help="Times a "
+                                          "short background is continued (default 3)."),
     turn_tokens: int = typer.Option(None, "--turn-tokens", min=1),
     supervisor_tokens: int = typer.Option(None, "--supervisor-tokens", min=1),
     extract_tokens: int = typer.Option(None, "--extract-tokens", min=1),
@@ -58,6 +60,7 @@ def generate(
     flags = dict(backend=backend, model=model, pipeline=pipeline, n=n, seed=seed, kinds=kinds,
                  personas=str(personas) if personas else None, temperature=temperature,
                  top_p=top_p, retries=retries, background_tokens=background_tokens,
+                 background_rounds=background_rounds,
                  turn_tokens=turn_tokens, supervisor_tokens=supervisor_tokens,
                  extract_tokens=extract_tokens, dedupe_threshold=dedupe_threshold,
                  balance_ratio=balance_ratio, max_dialogues=max_dialogues,

@@ -5,7 +5,9 @@ evaluated the same way.
 EU rows: ``qid, language, coarse_category, finegrained_category, scenario, subject,
 emotion_choices, emotion_label, cause_choices, cause_label``. EA rows: ``qid, language,
 category, question type, scenario, subject, choices, label``. A label is the text of the right
-choice. A row with ``emotion_choices`` is EU, one with ``choices`` EA.
+choice (or its index). A row with ``emotion_choices`` is EU, one with ``choices`` EA. Rows are
+checked by ``emolab.data.emobench.check_row``, the loader of the shipped files, so both kinds of
+file meet the same rules.
 """
 
 from __future__ import annotations
@@ -18,11 +20,6 @@ from emolab.errors import DataFormatError
 
 TASKS = ("EU", "EA")
 LANGUAGES = ("en", "zh")
-EU_FIELDS = ("qid", "language", "coarse_category", "finegrained_category", "scenario", "subject",
-             "emotion_choices", "emotion_label", "cause_choices", "cause_label")
-EA_FIELDS = ("qid", "language", "category", "question type", "scenario", "subject", "choices",
-             "label")
-MAX_CHOICES = 26  # one letter each
 
 
 @dataclass(frozen=True)
@@ -81,58 +78,17 @@ def load_items(task: str, language: str = "en", *, data_dir: str | Path | None =
     return from_examples(load(f"emobench-{task.lower()}", language, data_dir=data_dir), task)
 
 
-def _question(path: Path, line: int, row: dict[str, Any], name: str, choices_key: str,
-              label_key: str) -> Question:
-    choices = row[choices_key]
-    if not isinstance(choices, list) or not all(isinstance(c, str) and c.strip() for c in choices):
-        raise DataFormatError(path, "expected a list of non-empty strings", line=line,
-                              field=choices_key)
-    if len(choices) < 2:
-        raise DataFormatError(path, f"a question needs at least two choices, got {len(choices)}",
-                              line=line, field=choices_key)
-    if len(choices) > MAX_CHOICES:
-        raise DataFormatError(path, f"at most {MAX_CHOICES} choices (one letter each), got "
-                              f"{len(choices)}", line=line, field=choices_key)
-    if len(set(choices)) != len(choices):
-        raise DataFormatError(path, "two choices have the same text", line=line, field=choices_key)
-    label = row[label_key]
-    if isinstance(label, int) and not isinstance(label, bool):
-        if not 0 <= label < len(choices):
-            raise DataFormatError(path, f"index {label} is outside the {len(choices)} choices",
-                                  line=line, field=label_key)
-        return Question(name, tuple(choices), label)
-    if label not in choices:
-        raise DataFormatError(path, f"{label!r} is not one of the choices", line=line,
-                              field=label_key)
-    return Question(name, tuple(choices), choices.index(label))
-
-
 def item_from_row(path: Path, line: int, row: Any) -> Item:
     """One item of an EmoBench-format file; errors name the file, the line and the field."""
-    if not isinstance(row, dict):
-        raise DataFormatError(path, "expected a JSON object", line=line)
-    task = "EU" if "emotion_choices" in row else "EA" if "choices" in row else None
-    if task is None:
-        raise DataFormatError(path, "missing (an EU row has emotion_choices, an EA row choices)",
-                              line=line, field="emotion_choices")
-    for key in EU_FIELDS if task == "EU" else EA_FIELDS:
-        if key not in row:
-            raise DataFormatError(path, "missing", line=line, field=key)
-    for key in ("scenario", "subject", "language"):
-        if not isinstance(row[key], str) or not row[key].strip():
-            raise DataFormatError(path, "expected a non-empty string", line=line, field=key)
-    common = dict(id=f"{row['language']}-{row['qid']}", task=task, language=row["language"],
-                  scenario=row["scenario"], subject=row["subject"])
-    if task == "EU":
-        questions = (_question(path, line, row, "emotion", "emotion_choices", "emotion_label"),
-                     _question(path, line, row, "cause", "cause_choices", "cause_label"))
-        return Item(**common, questions=questions, category=str(row["coarse_category"]),
-                    subcategory=str(row["finegrained_category"]))
-    if str(row["question type"]).lower() not in ("action", "response"):
-        raise DataFormatError(path, f"expected Action or Response, not {row['question type']!r}",
-                              line=line, field="question type")
-    return Item(**common, questions=(_question(path, line, row, "response", "choices", "label"),),
-                category=str(row["category"]), subcategory=str(row["question type"]))
+    from emolab.data.emobench import check_row
+
+    task, checked = check_row(path, line, row)
+    questions = tuple(Question(name, tuple(choices), answer) for name, choices, answer in checked)
+    category, sub = (("coarse_category", "finegrained_category") if task == "EU"
+                     else ("category", "question type"))
+    return Item(id=f"{row['language']}-{row['qid']}", task=task, language=row["language"],
+                scenario=row["scenario"], subject=row["subject"], questions=questions,
+                category=str(row[category]), subcategory=str(row[sub]))
 
 
 def read_items(path: str | Path) -> list[Item]:

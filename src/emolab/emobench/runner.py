@@ -1,8 +1,8 @@
 """Ask a backend every question of every item in every choice order; keep every raw answer.
 
-One JSONL row per (task, item, choice order), written when that unit is complete, so a run
-that dies loses at most the unit in progress and a rerun skips what is there (a torn last
-line is cut off first). A row::
+One JSONL row per (task, item, choice order), appended to an ``AppendLog`` when that unit is
+complete, so a run that dies loses at most the unit in progress and a rerun skips what is there
+(``emolab.jsonl_log`` says how a torn last line is handled). A row::
 
     {"task": "EU", "item": "en-1", "order": 1,
      "orders": {"emotion": [3, 0, ...], "cause": [...]},      # original index per position
@@ -19,7 +19,6 @@ the same prompt would give the same text.
 
 from __future__ import annotations
 
-import json
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -35,37 +34,15 @@ from emolab.emobench.parser import read_choice, read_pair
 from emolab.emobench.permutations import permutation, shown
 from emolab.emobench.schema import answer_schema
 from emolab.errors import EmolabError
+from emolab.jsonl_log import AppendLog, read_log
 
 ANSWERS = "answers.jsonl"
 Reader = Callable[[str], dict[str, int | None]]
 
 
-def repair_tail(path: Path) -> None:
-    """Cut a line a killed run left half-written, so appended rows start on a line of their own."""
-    if not path.is_file() or path.stat().st_size == 0:
-        return
-    data = path.read_bytes()
-    if not data.endswith(b"\n"):
-        path.write_bytes(data[:data.rfind(b"\n") + 1])
-
-
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of an answers file (a torn last line is skipped)."""
-    if not path.is_file():
-        return []
-    rows = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            if number == len(lines):
-                continue
-            raise EmolabError(f"{path}:{number}: not valid JSON; the answers file is damaged"
-                              ) from None
-    return rows
+    """The rows of an answers file, read without changing it (a torn last line is skipped)."""
+    return read_log(path, key=unit_key)
 
 
 def unit_key(row: dict[str, Any]) -> tuple[str, str, int]:
@@ -199,18 +176,14 @@ class Runner:
     def run(self, items: Iterable[Item], path: Path,
             on_unit: Callable[[dict[str, Any]], None] | None = None) -> int:
         """Answer every (item, order) not yet in ``path``; returns the rows written."""
-        repair_tail(path)
-        done = {unit_key(row) for row in read_rows(path)}
         written = 0
-        with path.open("a", encoding="utf-8") as out:
+        with AppendLog(path, key=unit_key, keep_rows=False) as log:  # a torn tail is cut here
             for item in items:
                 for k in range(self.cfg.permutations + 1):
-                    if (item.task, item.id, k) in done:
+                    if (item.task, item.id, k) in log.keys:
                         continue
                     row = self.unit(item, k)
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    out.flush()
-                    done.add(unit_key(row))
+                    log.append(row)
                     written += 1
                     if on_unit is not None:
                         on_unit(row)

@@ -3,7 +3,8 @@
 Each agent is a prompt and, where its answer has a structure, a JSON schema the backend
 enforces while decoding. ``call_agent`` asks again (a bounded number of times, with a new seed)
 when an answer cannot be used, and raises ``AgentFailure`` after the last attempt; the run
-then drops that one dialogue and goes on.
+then drops that one dialogue and goes on. A background that is usable but too short is not
+asked again but continued (see background.py).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class CallLog:
     retries: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
     completion_tokens: int = 0
+    background_rounds: int = 0  # times the background writer was asked to go on
+    background_salvaged: int = 0  # background parts cut by the token cap and kept in part
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Sampling:
     temperature: float = 0.7
     top_p: float = 0.9
     retries: int = 2  # extra attempts after the first
+    background_rounds: int = 3  # continuations of a background shorter than the minimum
     background_tokens: int = 700
     turn_tokens: int = 160
     supervisor_tokens: int = 200
@@ -73,8 +77,11 @@ def call_seed(seed: int, *parts: object) -> int:
 
 def call_agent(backend: Backend, agent: str, messages: list[Message], *, schema: dict | None,
                parse: Callable[[str], Any], sampling: Sampling, max_tokens: int,
-               seed_parts: tuple, log: CallLog) -> Any:
-    """Generate, parse, and retry on an unusable answer; ``parse`` raises ValueError."""
+               seed_parts: tuple, log: CallLog,
+               parse_cut: Callable[[str], Any] | None = None) -> Any:
+    """Generate, parse, and retry on an unusable answer; ``parse`` raises ValueError.
+    ``parse_cut``, if given, reads instead an answer the token cap cut off (finish reason
+    'length'), so that what it holds can be kept."""
     error, raw = "", ""
     attempts = sampling.retries + 1
     for attempt in range(attempts):
@@ -90,8 +97,9 @@ def call_agent(backend: Backend, agent: str, messages: list[Message], *, schema:
             continue
         raw = generation.text
         log.completion_tokens += generation.completion_tokens or 0
+        read = parse_cut if parse_cut and generation.finish_reason == "length" else parse
         try:
-            return parse(raw)
+            return read(raw)
         except ValueError as err:
             error = str(err)
             log.failures.append({"agent": agent, "attempt": str(attempt), "error": error,
@@ -161,6 +169,7 @@ def _choices(low: int, high: int) -> dict[str, Any]:
 
 
 BACKGROUND_SCHEMA = _obj(background=STR)
+CONTINUATION_SCHEMA = _obj(continuation=STR)
 VERDICT_FIELDS = ("scenario_clear", "emotions_present", "causes_present", "dilemma_present",
                   "rich_enough")
 SUPERVISOR_SCHEMA = _obj(comment=STR, **{name: BOOL for name in VERDICT_FIELDS})
@@ -177,17 +186,35 @@ EA_SCHEMA = _obj(scenario=STR, subject=STR, question=STR,
 
 # --- prompts -------------------------------------------------------------------------------
 
-def background_messages(plan: Plan, low: int, high: int) -> list[Message]:
-    p, s = plan.persona, plan.scenario
+def _writer_messages(plan: Plan, task: str) -> list[Message]:
     return [
         {"role": "system", "content": "You write realistic background stories for role-played "
                                       "counselling sessions. Answer with JSON."},
-        {"role": "user", "content": (
-            f"Client: {p.describe()}.\n{s.describe()}\n\n"
-            f"Write the background in the third person, {low} to {high} words: what happened, "
-            f"who was involved, what {p.name} did and what {p.name} is unsure about now. "
-            'Answer as {"background": "..."}.')},
+        {"role": "user", "content": f"Client: {plan.persona.describe()}.\n"
+                                    f"{plan.scenario.describe()}\n\n{task}"},
     ]
+
+
+def _contents(name: str) -> str:
+    return (f"what happened, who was involved, what {name} did and what {name} is unsure "
+            "about now")
+
+
+def background_messages(plan: Plan, low: int, high: int) -> list[Message]:
+    return _writer_messages(plan, (
+        f"Write the background in the third person, {low} to {high} words: "
+        f"{_contents(plan.persona.name)}. " 'Answer as {"background": "..."}.'))
+
+
+def continuation_messages(plan: Plan, low: int, high: int, so_far: str) -> list[Message]:
+    """Ask for the next part of a background that is still too short."""
+    have = words(so_far)
+    return _writer_messages(plan, (
+        f"The background so far ({have} words):\n{so_far}\n\n"
+        f"Continue the same story in the third person from where it stops, "
+        f"{max(low - have, 1)} to {high - have} more words. Do not repeat it or start again; "
+        f"add what is still missing of {_contents(plan.persona.name)}. "
+        'Answer as {"continuation": "..."}.'))
 
 
 def transcript(turns: list[dict[str, str]]) -> str:

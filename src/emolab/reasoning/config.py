@@ -33,7 +33,10 @@ class ReasonConfig(FromSources):
     top_p: float = _f(0.9, "Nucleus sampling mass of every agent.")
     retries: int = _f(2, "Extra attempts of an agent whose answer is unusable; then the "
                       "dialogue is dropped.")
-    background_tokens: int = _f(700, "Tokens of the background at most.")
+    background_rounds: int = _f(3, "Times the background writer is asked to continue a "
+                                "background shorter than the pipeline's minimum (small models "
+                                "stop early); still short after them, the dialogue is dropped.")
+    background_tokens: int = _f(700, "Tokens of one part of the background at most.")
     turn_tokens: int = _f(160, "Tokens of one client or therapist turn at most.")
     supervisor_tokens: int = _f(200, "Tokens of a supervisor verdict at most.")
     extract_tokens: int = _f(900, "Tokens of an extracted item at most.")
@@ -66,6 +69,8 @@ class ReasonConfig(FromSources):
                                   "n_ctx")
         if self.retries < 0:
             raise EmolabError("retries must be >= 0")
+        if self.background_rounds < 0:
+            raise EmolabError("background_rounds must be >= 0")
         if not 0 <= self.dedupe_threshold <= 100:
             raise EmolabError("dedupe_threshold must be in [0, 100]")
         if self.balance_ratio < 1:

@@ -1,9 +1,10 @@
 """The two ways of writing a dialogue.
 
-``dialogue`` (the paper's pipeline): a background of 200-400 words, then client and therapist
-alternate, each seeing the whole conversation; after every second turn the supervisor gives a
-structured verdict, and once the minimum of turns is reached a verdict with every field true
-ends the dialogue; otherwise it ends at the maximum. ``concise``: a shorter background and five
+``dialogue`` (the paper's pipeline): a background of 200-400 words (written in parts when the
+writer stops early, see background.py), then client and therapist alternate, each seeing the
+whole conversation; after every second turn the supervisor gives a structured verdict, and
+once the minimum of turns is reached a verdict with every field true ends the dialogue;
+otherwise it ends at the maximum. ``concise``: a shorter background and five
 rounds (client + therapist), no supervisor. A turn is one utterance.
 """
 
@@ -17,6 +18,7 @@ from emolab.errors import EmolabError
 from emolab.reasoning import agents
 from emolab.reasoning.agents import CallLog, Sampling
 from emolab.reasoning.attributes import Plan
+from emolab.reasoning.background import write_background
 
 
 @dataclass(frozen=True)
@@ -55,23 +57,6 @@ class Dialogue:
     log: CallLog = field(default_factory=CallLog)
 
 
-def _background(backend: Backend, spec: PipelineSpec, plan: Plan, sampling: Sampling,
-                log: CallLog) -> str:
-    low, high = spec.background_words
-
-    def parse(raw: str) -> str:
-        text = agents.parse_object(raw, agents.BACKGROUND_SCHEMA)["background"]
-        n = agents.words(text)
-        if not low <= n <= high * 1.25:  # a little slack above: cutting a story spoils it
-            raise ValueError(f"background of {n} words, expected {low}-{high}")
-        return text
-
-    return agents.call_agent(backend, "background", agents.background_messages(plan, low, high),
-                             schema=agents.BACKGROUND_SCHEMA, parse=parse, sampling=sampling,
-                             max_tokens=sampling.background_tokens,
-                             seed_parts=(plan.seed, plan.index, "background"), log=log)
-
-
 def _verdict(backend: Backend, dialogue: Dialogue, sampling: Sampling) -> dict[str, Any]:
     messages = agents.supervisor_messages(dialogue.background, dialogue.turns)
     verdict = agents.call_agent(
@@ -88,7 +73,8 @@ def run_dialogue(backend: Backend, spec: PipelineSpec, plan: Plan, sampling: Sam
     """Write one dialogue (into ``dialogue`` if given, so that what was done before a failure
     is kept); raises ``AgentFailure`` when an agent gives up."""
     dialogue = dialogue or Dialogue(plan=plan, pipeline=spec.name)
-    dialogue.background = _background(backend, spec, plan, sampling, dialogue.log)
+    dialogue.background = write_background(backend, plan, spec.background_words, sampling,
+                                           dialogue.log)
     while len(dialogue.turns) < spec.max_turns:
         role = "client" if len(dialogue.turns) % 2 == 0 else "therapist"
         messages = (agents.client_messages(plan, dialogue.background, dialogue.turns)

@@ -37,6 +37,10 @@ def build_report(records: list[dict[str, Any]]) -> dict[str, Any]:
                   "min": min(turns, default=None), "max": max(turns, default=None)},
         "supervisor": {"verdicts": sum(len(r.get("verdicts", [])) for r in records),
                        "stopped_early": sum(bool(r.get("stopped_by_supervisor")) for r in done)},
+        "background": {  # records written before continuations existed count as none
+            "continued": sum(r.get("background_rounds", 0) > 0 for r in records),
+            "rounds": sum(r.get("background_rounds", 0) for r in records),
+            "salvaged": sum(r.get("background_salvaged", 0) for r in records)},
         "agent_calls": sum(r["calls"] for r in records),
         "agent_retries": sum(r["retries"] for r in records),
         "items": {"extracted": dict(extracted), "kept": dict(kept),

@@ -31,6 +31,7 @@ CATEGORIES = {"eu": EU_CATEGORIES, "ea": EA_CATEGORIES}
 
 def sampling_of(config: ReasonConfig) -> Sampling:
     return Sampling(temperature=config.temperature, top_p=config.top_p, retries=config.retries,
+                    background_rounds=config.background_rounds,
                     background_tokens=config.background_tokens, turn_tokens=config.turn_tokens,
                     supervisor_tokens=config.supervisor_tokens,
                     extract_tokens=config.extract_tokens)
@@ -54,7 +55,8 @@ def write_dialogue(backend: Backend, spec: PipelineSpec, plan, kinds: list[str],
             "plan": plan.to_dict(), "pipeline": spec.name, "background": dialogue.background,
             "turns": dialogue.turns, "verdicts": dialogue.verdicts,
             "stopped_by_supervisor": dialogue.stopped_by_supervisor, "calls": log.calls,
-            "retries": log.retries, "failures": log.failures,
+            "retries": log.retries, "background_rounds": log.background_rounds,
+            "background_salvaged": log.background_salvaged, "failures": log.failures,
             "completion_tokens": log.completion_tokens, "extracted": extracted,
             "seconds": round(time.perf_counter() - start, 2)}
 

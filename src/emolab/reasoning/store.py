@@ -3,19 +3,20 @@ rejected items) and ``manifest.json`` (settings, model, sessions).
 
 The record of a dialogue is one line, appended and fsynced when the dialogue is done: that is
 the checkpoint. A kill loses at most the dialogue in flight; a line cut short by the kill is
-removed when the folder is opened again. Each dialogue index is recorded once, and item ids
-are derived from it, so a rerun neither duplicates an item nor reuses an id.
+removed when the folder is opened again (``emolab.jsonl_log``). Each dialogue index is recorded
+once (the log refuses a second), and item ids are derived from it, so a rerun neither
+duplicates an item nor reuses an id.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from emolab.errors import DataFormatError, EmolabError
+from emolab.errors import EmolabError
+from emolab.jsonl_log import AppendLog
 from emolab.provenance import package_versions, utc_now
 
 DIALOGUES = "dialogues.jsonl"
@@ -28,6 +29,10 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _dialogue(record: dict[str, Any]) -> int:
+    return record["index"]
+
+
 class RunStore:
     def __init__(self, folder: str | Path, *, create: bool = False) -> None:
         self.folder = Path(folder)
@@ -35,40 +40,13 @@ class RunStore:
             raise EmolabError(f"{self.folder}: not a reasoning run folder (no {DIALOGUES})")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / DIALOGUES
-        self.records: list[dict[str, Any]] = list(self._load())
-
-    def _load(self) -> Iterator[dict[str, Any]]:
-        if not self.path.exists():
-            return
-        data = self.path.read_bytes()
-        good = data.rfind(b"\n") + 1  # a last line without newline was cut by a kill
-        if good < len(data):
-            with self.path.open("r+b") as handle:
-                handle.truncate(good)
-        seen: set[int] = set()
-        for line_no, line in enumerate(data[:good].decode("utf-8").splitlines(), 1):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataFormatError(self.path, f"not JSON: {err.msg}", line=line_no) from None
-            if record["index"] in seen:
-                raise DataFormatError(self.path, f"dialogue {record['index']} recorded twice",
-                                      line=line_no, field="index")
-            seen.add(record["index"])
-            yield record
-
-    @property
-    def done(self) -> set[int]:
-        return {r["index"] for r in self.records}
+        self._log = AppendLog(self.path, key=_dialogue, unique=True)
+        self.records: list[dict[str, Any]] = self._log.rows  # grows as dialogues are appended
+        self.done: set[int] = self._log.keys
 
     def append(self, record: dict[str, Any]) -> None:
-        if record["index"] in self.done:
-            raise EmolabError(f"dialogue {record['index']} is already in {self.path}")
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        self.records.append(record)
+        with self._log:  # closed after each dialogue: callers of a RunStore never close it
+            self._log.append(record)
 
     def items(self) -> list[dict[str, Any]]:
         """Every kept item, in dialogue order."""
