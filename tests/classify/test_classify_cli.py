@@ -16,7 +16,8 @@ def test_one_text_pretty_with_footer(built):
     result = runner.invoke(app, ["classify", "We finally won the cup!!"])
     assert result.exit_code == 0, result.output
     assert '"most_prominent_emotion": "joy"' in result.output
-    assert "fake-model · fake · prompt v1" in result.output
+    # the tuned model's name reaches the backend (the fake echoes it), with its own prompt
+    assert "emolab · fake · prompt compact" in result.output
 
 
 def test_json_flag_prints_only_the_object_and_passes_options(built):

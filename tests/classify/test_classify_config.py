@@ -137,8 +137,10 @@ def test_run_folder_contents_and_resume(tmp_path, data, built):
     assert sorted(p.name for p in folder.iterdir()) == ["config.yaml", "manifest.json",
                                                        "predictions.jsonl"]
     saved = yaml.safe_load((folder / "config.yaml").read_text())
+    # Left to emolab, E-c is answered by its tuned model with the prompt it was trained on.
     assert ClassifyConfig(**saved) == ClassifyConfig(dataset="semeval-ec", data_dir=str(data),
-                                                     limit=1, seed=3, labels="semeval-ec")
+                                                     limit=1, seed=3, labels="semeval-ec",
+                                                     model="emolab", prompt_version="compact")
     # no --limit: the rest; --labels spelled out is the same label set as the data set's
     second = runner.invoke(app, run_args(data, tmp_path, "--seed", "3", "--labels", "semeval-ec"))
     assert second.exit_code == 0, second.output
@@ -148,7 +150,7 @@ def test_run_folder_contents_and_resume(tmp_path, data, built):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["predictions"] == "predictions.jsonl" and manifest["seed"] == 3
     assert manifest["settings"]["dataset"] == "semeval-ec" and manifest["settings"]["limit"] is None
-    assert manifest["config"]["model"] == "fake-model" and manifest["config"]["split"] == "dev"
+    assert manifest["config"]["model"] == "emolab" and manifest["config"]["split"] == "dev"
     assert manifest["data"]["rows"] == 4 and manifest["data"]["split_rows"] == 4
     assert len(manifest["data"]["split_sha256"]) == 64
     assert manifest["versions"]["python"]
@@ -172,7 +174,7 @@ def test_a_conflicting_rerun_is_refused_and_harmless_changes_are_not(tmp_path, d
     assert runner.invoke(app, run_args(data, tmp_path, "--limit", "2")).exit_code == 0
     folder = tmp_path / "runs" / "r1"
     before = (folder / "predictions.jsonl").read_text()
-    for extra, named in [(["--model", "other.gguf"], "model: None -> 'other.gguf'"),
+    for extra, named in [(["--model", "other.gguf"], "model: 'emolab' -> 'other.gguf'"),
                          (["--temperature", "0.7", "--seed", "1"], "temperature: 0.0 -> 0.7"),
                          (["--split", "test"], "split: 'dev' -> 'test'"),
                          (["--no-constrain"], "constrain: True -> False")]:
@@ -182,7 +184,7 @@ def test_a_conflicting_rerun_is_refused_and_harmless_changes_are_not(tmp_path, d
         assert "another --run name" in str(result.exception)
     assert len(built) == 1  # refused before any model was loaded
     assert (folder / "predictions.jsonl").read_text() == before
-    assert yaml.safe_load((folder / "config.yaml").read_text())["model"] is None
+    assert yaml.safe_load((folder / "config.yaml").read_text())["model"] == "emolab"
     harmless = runner.invoke(app, run_args(data, tmp_path, "--threads", "2", "--limit", "3"))
     assert harmless.exit_code == 0, harmless.output
     assert "1 rows written, 2 already" in harmless.output
@@ -213,7 +215,7 @@ def test_a_folder_without_predictions_takes_new_settings(tmp_path, data, built):
     ClassifyConfig(dataset="semeval-ec", model="missing.gguf").write_yaml(folder / "config.yaml")
     result = runner.invoke(app, run_args(data, tmp_path, "--limit", "1"))
     assert result.exit_code == 0, result.output
-    assert yaml.safe_load((folder / "config.yaml").read_text())["model"] is None
+    assert yaml.safe_load((folder / "config.yaml").read_text())["model"] == "emolab"
 
 
 def test_api_key_is_never_written(tmp_path, data, built, monkeypatch):

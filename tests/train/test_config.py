@@ -66,3 +66,14 @@ def test_gpu_tricks_only_with_cuda_and_bitsandbytes():
     assert plan_hardware(cfg, cuda=False, bnb=False)["precision"] == "fp32"
     with pytest.raises(EmolabError, match="CUDA"):
         plan_hardware(TrainConfig(optim="adamw_bnb_8bit"), cuda=False, bnb=True)
+
+
+def test_precision_follows_the_hardware_unless_forced():
+    auto = TrainConfig()
+    assert plan_hardware(auto, cuda=False, bnb=False, cpu_bf16=True)["precision"] == "bf16"
+    assert plan_hardware(auto, cuda=False, bnb=False, cpu_bf16=False)["precision"] == "fp32"
+    assert plan_hardware(auto, cuda=True, bnb=False)["precision"] == "bf16"
+    forced = TrainConfig(precision="fp32")
+    assert plan_hardware(forced, cuda=False, bnb=False, cpu_bf16=True)["precision"] == "fp32"
+    with pytest.raises(EmolabError, match="precision"):
+        TrainConfig(precision="fp8")

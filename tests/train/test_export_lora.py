@@ -9,22 +9,16 @@ written without the q/k permutation does not.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from train_support import make_pairs, write_jsonl
+from train_support import DOWN, SMOLLM2_HEADS, Q, V, fake_run, make_pairs, write_jsonl
+from train_support import read_gguf as read
 
 from emolab.errors import EmolabError
 from emolab.train.export_gguf import to_interleaved_rows
 from emolab.train.export_lora import export_lora
-
-Q = "base_model.model.model.layers.0.self_attn.q_proj.lora_{}.weight"
-V = "base_model.model.model.layers.0.self_attn.v_proj.lora_{}.weight"
-DOWN = "base_model.model.model.layers.1.mlp.down_proj.lora_{}.weight"
-SHAPES = {Q: (576, 576), V: (192, 576), DOWN: (576, 1536)}  # (out, in) of SmolLM2-135M
-SMOLLM2_HEADS = 9
 
 
 @pytest.fixture(scope="module")
@@ -32,39 +26,6 @@ def template() -> Path:
     from emolab.models import default_gguf
 
     return default_gguf()
-
-
-def fake_adapter(folder: Path, *, rank: int = 4, alpha: int = 8, **config) -> dict:
-    """A PEFT adapter folder for three of the embedded model's weights, random A and B."""
-    import torch
-    from safetensors.torch import save_file
-
-    gen = torch.Generator().manual_seed(0)
-    tensors = {}
-    for name, (rows, cols) in SHAPES.items():
-        tensors[name.format("A")] = torch.randn(rank, cols, generator=gen)
-        tensors[name.format("B")] = torch.randn(rows, rank, generator=gen)
-    folder.mkdir(parents=True)
-    save_file(tensors, str(folder / "adapter_model.safetensors"))
-    settings = {"peft_type": "LORA", "r": rank, "lora_alpha": alpha, "use_rslora": False,
-                "use_dora": False, "modules_to_save": None, **config}
-    (folder / "adapter_config.json").write_text(json.dumps(settings))
-    return {k: v.numpy() for k, v in tensors.items()}
-
-
-def fake_run(tmp_path: Path, **config) -> tuple[Path, dict]:
-    run = tmp_path / "run"
-    tensors = fake_adapter(run / "adapter", **config)
-    (run / "manifest.json").write_text(json.dumps({"config": {"model": "default"}}))
-    return run, tensors
-
-
-def read(path: Path) -> tuple[dict, dict]:
-    from gguf import GGUFReader
-
-    reader = GGUFReader(path)
-    fields = {k: f.contents() for k, f in reader.fields.items() if not k.startswith("GGUF.")}
-    return fields, {t.name: t for t in reader.tensors}
 
 
 def test_the_adapter_file_is_what_llamacpp_reads(tmp_path, template):

@@ -1,4 +1,4 @@
-"""Small preference pairs the training tests write themselves."""
+"""Small preference pairs and fake LoRA adapters the training tests write themselves."""
 
 from __future__ import annotations
 
@@ -37,3 +37,46 @@ def make_pairs(n: int = len(TEXTS)) -> list[dict]:
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+# -- fake PEFT adapters for the embedded model's shapes ------------------------------------
+
+Q = "base_model.model.model.layers.0.self_attn.q_proj.lora_{}.weight"
+V = "base_model.model.model.layers.0.self_attn.v_proj.lora_{}.weight"
+DOWN = "base_model.model.model.layers.1.mlp.down_proj.lora_{}.weight"
+SHAPES = {Q: (576, 576), V: (192, 576), DOWN: (576, 1536)}  # (out, in) of SmolLM2-135M
+SMOLLM2_HEADS = 9
+
+
+def fake_adapter(folder: Path, *, rank: int = 4, alpha: int = 8, **config) -> dict:
+    """A PEFT adapter folder for three of the embedded model's weights, random A and B."""
+    import torch
+    from safetensors.torch import save_file
+
+    gen = torch.Generator().manual_seed(0)
+    tensors = {}
+    for name, (rows, cols) in SHAPES.items():
+        tensors[name.format("A")] = torch.randn(rank, cols, generator=gen)
+        tensors[name.format("B")] = torch.randn(rows, rank, generator=gen)
+    folder.mkdir(parents=True)
+    save_file(tensors, str(folder / "adapter_model.safetensors"))
+    settings = {"peft_type": "LORA", "r": rank, "lora_alpha": alpha, "use_rslora": False,
+                "use_dora": False, "modules_to_save": None, **config}
+    (folder / "adapter_config.json").write_text(json.dumps(settings))
+    return {k: v.numpy() for k, v in tensors.items()}
+
+
+def fake_run(tmp_path: Path, **config) -> tuple[Path, dict]:
+    run = tmp_path / "run"
+    tensors = fake_adapter(run / "adapter", **config)
+    (run / "manifest.json").write_text(json.dumps({"config": {"model": "default"}}))
+    return run, tensors
+
+
+def read_gguf(path: Path) -> tuple[dict, dict]:
+    """(metadata without the GGUF.* header fields, {tensor name: tensor}) of a GGUF file."""
+    from gguf import GGUFReader
+
+    reader = GGUFReader(path)
+    fields = {k: f.contents() for k, f in reader.fields.items() if not k.startswith("GGUF.")}
+    return fields, {t.name: t for t in reader.tensors}

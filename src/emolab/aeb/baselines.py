@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +73,20 @@ def lexicon_answers(baseline: str, tasks: Sequence[tuple[Task, Example]]) -> lis
 
 
 def encoder_answers(task: AebTask, rows: list[Example], *, data_dir: str | None,
-                    embed: Callable[[Sequence[str]], np.ndarray], seed: int = 0) -> list[Any]:
-    """Fit on the SemEval training split of ``task`` (per dimension) and answer ``rows``."""
+                    embed: Callable[[Sequence[str]], np.ndarray], seed: int = 0,
+                    train_ids: Collection[str] | None = None) -> list[Any]:
+    """Fit on the SemEval training split of ``task`` (per dimension) and answer ``rows``;
+    with ``train_ids``, on those training rows only (e.g. the rows a tuned model saw)."""
     from emolab.evaluate.metrics import to_indicator
     from emolab.evaluate.text_classifiers import frozen_fit_predict
 
     family = get_family(task.answer_task)
     train = load(TRAINING_SETS[family.name], "train", data_dir=data_dir)
+    if train_ids is not None:
+        train = [r for r in train if r.id in train_ids]
+        if not train:
+            raise EmolabError(f"{task.name}: none of the given training ids is in "
+                              f"{TRAINING_SETS[family.name]}'s training split")
     answers: dict[int, Any] = {}
     groups = family.dimensions or (None,)
     for dimension in groups:
@@ -112,13 +119,16 @@ def encoder_answers(task: AebTask, rows: list[Example], *, data_dir: str | None,
 
 def run_baseline(baseline: str, tasks: Sequence[AebTask], out: Path, *,
                  limit_per_task: int | None = None, data_dir: str | None = None,
-                 on_task: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Write ``out/<TASK>.jsonl`` for every task the baseline can answer; rows per task."""
+                 on_task: Callable[[str, int], None] | None = None,
+                 train_ids: Collection[str] | None = None,
+                 embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> dict[str, int]:
+    """Write ``out/<TASK>.jsonl`` for every task the baseline can answer; rows per task.
+    ``train_ids`` limits the encoder's training rows; ``embed`` is the encoder to use (one
+    kept across calls keeps its cache of embedded texts)."""
     if baseline not in BASELINES:
         raise EmolabError(f"unknown baseline {baseline!r}; choose one of: "
                           f"{', '.join(BASELINES)}")
     written = {}
-    embed = None
     for task in tasks:
         if not applicable(baseline, task):
             continue
@@ -133,7 +143,8 @@ def run_baseline(baseline: str, tasks: Sequence[AebTask], out: Path, *,
             rows = [r for r in rows if "valence" in r.scores]
         asked = [(task_of_example(family, r), r) for r in rows]
         if baseline == "encoder":
-            answers = encoder_answers(task, rows, data_dir=data_dir, embed=embed)
+            answers = encoder_answers(task, rows, data_dir=data_dir, embed=embed,
+                                      train_ids=train_ids)
         else:
             answers = lexicon_answers(baseline, asked)
         path = predictions_path(out, task)

@@ -49,9 +49,10 @@ class ClassifyConfig(FromSources):
                               "EMOLAB_DATA).")
     backend: str = _f("llamacpp", "llamacpp (local GGUF, schema by grammar), transformers, "
                       "openai (HTTP server).")
-    model: str | None = _f(None, "'default' (the embedded SmolLM2), a GGUF file or model "
-                           "folder, or a server's model name (default: the backend's default; "
-                           "the openai backend needs one).")
+    model: str | None = _f(None, "'default' (emolab's tuned model for the tasks it was "
+                           "trained on, else the embedded SmolLM2), 'emolab', 'base' (the "
+                           "untuned SmolLM2), a GGUF file or model folder, or a server's model "
+                           "name (the openai backend needs one).")
     n: int = _f(1, "Candidate answers per text.")
     temperature: float = _f(0.0, "Sampling temperature; 0 = greedy.")
     top_p: float = _f(1.0, "Nucleus sampling mass, in (0, 1].")
@@ -60,7 +61,9 @@ class ClassifyConfig(FromSources):
                          "any answer the schema allows, so none is cut).")
     constrain: bool = _f(True, "Enforce the JSON schema while decoding; off: prompt only, "
                          "outputs are parsed leniently.")
-    prompt_version: str = _f("v1", "Prompt template version (src/emolab/classify/prompts).")
+    prompt_version: str | None = _f(None, "Prompt template version (src/emolab/classify/"
+                                    "prompts; default: the model's own, compact for emolab's "
+                                    "tuned model, else v1).")
     threads: int | None = _f(None, "CPU threads of local backends (default: the backend's).")
     base_url: str | None = _f(None, "OpenAI-compatible server, with /v1 (openai backend; "
                               "default: OPENAI_BASE_URL).")
@@ -99,7 +102,7 @@ class ClassifyConfig(FromSources):
             get_dataset(self.dataset).canonical_split(self.split)  # unknown name or split
         from emolab.classify.prompts import available_versions
 
-        if self.prompt_version not in available_versions():
+        if self.prompt_version is not None and self.prompt_version not in available_versions():
             raise EmolabError(f"unknown prompt version {self.prompt_version!r}; available: "
                               f"{', '.join(available_versions())}")
 

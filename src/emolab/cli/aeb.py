@@ -37,8 +37,9 @@ def run(
                                 "free-text answers (for EmoLLMs-style models)."),
     backend: str = typer.Option("llamacpp", "--backend", "-b",
                                 help="llamacpp, transformers or openai."),
-    model: str = typer.Option(None, "--model", "-m", help="'default', a GGUF file, a model "
-                              "folder or a server's model name."),
+    model: str = typer.Option(None, "--model", "-m", help="'default' (emolab's tuned model "
+                              "when it knows every chosen task, else the base), 'emolab', "
+                              "'base', a GGUF file, a model folder or a server's model name."),
     max_tokens: int = typer.Option(900, "--max-tokens", min=1, help="Tokens per answer at "
                                    "most (emollms prompts: at most 64)."),
     threads: int = typer.Option(None, "--threads", min=1, help="CPU threads (local backends)."),
@@ -61,13 +62,21 @@ def run(
 
     chosen = get_aeb_tasks(_names(tasks))
     folder = str(data_dir) if data_dir else None
+    prompt_version = "v1"
+    if prompts == "emolab":  # emolab's tuned model when it knows every chosen task
+        from emolab.tasks import get_family
+        from emolab.tuned import choose
+
+        model, prompt_version = choose(model, backend, [get_family(t.answer_task).name
+                                                        for t in chosen], None)
     options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
                "api_key": api_key, "concurrency": concurrency}
     console = table_console(stderr=True)
     with load_backend_from_options(ctx, backend, options) as engine:
         job = AebRun(engine, prompts=prompts, params=SamplingParams(max_tokens=max_tokens,
                                                                     seed=seed),
-                     limit_per_task=limit_per_task, data_dir=folder)
+                     limit_per_task=limit_per_task, data_dir=folder,
+                     prompt_version=prompt_version)
         settings = job.settings(chosen)
         check_run_folder(out, settings)
         plan = {task.name: job.examples(task) for task in chosen}  # bad data fails before work

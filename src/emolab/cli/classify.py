@@ -61,9 +61,10 @@ def classify(
                                          "sadness) or the dimension of emobank; with --dataset "
                                          "only its rows are run."),
     backend: str | None = typer.Option(None, "--backend", "-b", help=BACKEND_HELP),
-    model: str | None = typer.Option(None, "--model", "-m", help="'default' (the embedded "
-                                     "SmolLM2), a GGUF file or model folder, or a server's "
-                                     "model name."),
+    model: str | None = typer.Option(None, "--model", "-m", help="'default' (emolab's tuned "
+                                     "model for the tasks it knows, else the embedded SmolLM2), "
+                                     "'emolab', 'base' (untuned), a GGUF file or model folder, "
+                                     "or a server's model name."),
     n: int | None = typer.Option(None, "--n", min=1, help="Candidate answers per text (default: 1)."),
     temperature: float | None = typer.Option(None, "--temperature", min=0.0,
                                              help="0 = greedy (default: 0)."),
@@ -78,7 +79,9 @@ def classify(
                                           "the JSON schema while decoding; --no-constrain: "
                                           "prompt only, outputs are parsed leniently (default: on)."),
     prompt_version: str | None = typer.Option(None, "--prompt-version",
-                                              help="Prompt template version (default: v1)."),
+                                              help="Prompt template version (default: the "
+                                              "model's own: compact for emolab's tuned model, "
+                                              "else v1)."),
     threads: int | None = typer.Option(None, "--threads", min=1,
                                        help="CPU threads (local backends)."),
     base_url: str | None = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL",
@@ -123,8 +126,12 @@ def classify(
                           "--run NAME (a run folder under runs/)")
     params = SamplingParams(n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
                             max_tokens=cfg.max_tokens, seed=cfg.seed)
-    options = {"model": cfg.model, "n_threads": cfg.threads, "seed": cfg.seed,
-               "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency}
+    from emolab.tuned import choose
+
+    def backend_options(model: str | None) -> dict[str, Any]:
+        return {"model": model, "n_threads": cfg.threads, "seed": cfg.seed,
+                "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency}
+
     info = answerable_dataset(cfg.dataset, cfg.labels or cfg.task) if cfg.dataset else None
     started = time.perf_counter()
     if text is not None:
@@ -132,11 +139,12 @@ def classify(
 
         default = info.answer_task if info is not None else "semeval-ec"
         asked = get_task(cfg.task or cfg.labels or default, cfg.dimension)
-        with load_backend_from_options(ctx, cfg.backend, options) as engine:
+        model, prompt_version = choose(cfg.model, cfg.backend, [asked.name], cfg.prompt_version)
+        with load_backend_from_options(ctx, cfg.backend, backend_options(model)) as engine:
             from emolab.classify import Classifier
 
             classifier = Classifier(engine, asked, params=params, constrain=cfg.constrain,
-                                    prompt_version=cfg.prompt_version)
+                                    prompt_version=prompt_version)
             _one_text(classifier, text, as_json, started)
         return
     from emolab.tasks import get_family, task_of_example
@@ -145,11 +153,13 @@ def classify(
     if cfg.dimension is not None:
         family.task(cfg.dimension)  # an unknown dimension fails before anything is read
     # Resolved: what config.yaml and reruns compare.
+    model, prompt_version = choose(cfg.model, cfg.backend, [family.name], cfg.prompt_version)
     cfg = replace(cfg, labels=info.label_set.name if info.label_set else None,
-                  task=None if info.label_set else family.name)
+                  task=None if info.label_set else family.name, model=model,
+                  prompt_version=prompt_version)
     # Data before the model: a missing data folder or a refused rerun fails at once.
     job = _prepare_dataset(cfg, info, folder, out)
-    with load_backend_from_options(ctx, cfg.backend, options) as engine:
+    with load_backend_from_options(ctx, cfg.backend, backend_options(cfg.model)) as engine:
         from emolab.classify import Classifier
 
         first = task_of_example(family, job.examples[0]) if job.examples else family.task(

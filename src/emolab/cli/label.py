@@ -55,7 +55,7 @@ def label(
     constrain: bool | None = typer.Option(None, "--constrain/--no-constrain", help="Enforce "
                                           "the JSON schema while decoding (default: on)."),
     prompt_version: str | None = typer.Option(None, "--prompt-version", help="Prompt version "
-                                              "(default: v1)."),
+                                              "(default: the model's own)."),
 ) -> None:
     """Label every text of a corpus with explained answers; resumable, exactly once."""
     from emolab.label.config import LabelConfig
@@ -82,6 +82,7 @@ def run_command(ctx: typer.Context | None, cfg: Any, corpus: Path, out: Path, *,
 
     console = Console(stderr=True)
     tasks = resolve_tasks(cfg.tasks)
+    cfg = cfg.with_model([t.task.name for t in tasks])
     fmt = detect_format(corpus, cfg.format)
     records = read_corpus(corpus, fmt=fmt, text_column=cfg.text_column,
                           id_column=cfg.id_column)  # opens lazily; checks the header at once

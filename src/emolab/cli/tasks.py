@@ -15,6 +15,9 @@ def tasks(
     """List every task: its answer, its dimensions and the data sets that pose it."""
     from emolab.data import list_datasets
     from emolab.tasks import ALIASES, list_tasks
+    from emolab.tuned import shipped
+
+    tuned = shipped()
 
     posed: dict[str, list[str]] = {}
     for info in list_datasets():
@@ -25,20 +28,22 @@ def tasks(
         aliases.setdefault(name, []).append(alias)
     rows = [{"name": f.name, "aliases": aliases.get(f.name, []), "kind": f.kind.value,
              "dimensions": list(f.dimensions), "answer": _answer(f),
-             "data_sets": posed.get(f.name, []), "description": f.description}
+             "data_sets": posed.get(f.name, []), "description": f.description,
+             "default_model": "emolab" if tuned and tuned.serves(f.name) else "base"}
             for f in list_tasks()]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
     from rich.table import Table
 
-    table = Table(title="emolab tasks (ask one with --task NAME[:DIMENSION])")
-    for column in ("name", "kind", "dimensions", "answer", "data sets"):
+    table = Table(title="emolab tasks (ask one with --task NAME[:DIMENSION]); default model: "
+                  "emolab = the tuned model, base = untuned SmolLM2")
+    for column in ("name", "kind", "dimensions", "answer", "data sets", "default model"):
         table.add_column(column, no_wrap=column == "name", overflow="fold")
     for row in rows:
         name = row["name"] + (f" ({', '.join(row['aliases'])})" if row["aliases"] else "")
         table.add_row(name, row["kind"], ", ".join(row["dimensions"]) or "-", row["answer"],
-                      ", ".join(row["data_sets"]) or "-")
+                      ", ".join(row["data_sets"]) or "-", row["default_model"])
     table_console().print(table)
 
 

@@ -56,6 +56,8 @@ def _options(
     optim: str | None = typer.Option(None, "--optim",
                                      help="auto, adamw_torch or adamw_bnb_8bit (default: auto)."),
     quantize: str | None = typer.Option(None, "--quantize", help="auto, none or 4bit (default: auto)."),
+    precision: str | None = typer.Option(
+        None, "--precision", help="auto (bf16 on GPUs and on CPUs with native bf16), fp32 or bf16."),
     gradient_checkpointing: bool | None = typer.Option(
         None, "--gradient-checkpointing/--no-gradient-checkpointing", help="Off by default."),
     seed: int | None = typer.Option(None, "--seed", help="(default: 42)."),

