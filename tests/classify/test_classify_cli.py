@@ -100,7 +100,9 @@ def test_dataset_run_writes_a_manifest_with_one_session_per_run(tmp_path, built)
     manifest = json.loads((tmp_path / "preds.manifest.json").read_text())
     assert [s["rows_written"] for s in manifest["sessions"]] == [1, 1]
     assert manifest["config"]["dataset"] == "semeval-ec" and manifest["data"]["rows"] == 2
-    assert manifest["config"]["schema"]["properties"]["explanation"]["maxLength"] == 200
+    # The tuned model's prompt leaves the explanation's length to the token cap (escapes).
+    assert "maxLength" not in manifest["config"]["schema"]["properties"]["explanation"]
+    assert manifest["config"]["prompt_version"] == "compact"
 
 
 def test_unused_options_are_mentioned_only_when_typed(built, monkeypatch):
@@ -109,3 +111,22 @@ def test_unused_options_are_mentioned_only_when_typed(built, monkeypatch):
     assert "not used by" not in quiet.output
     typed = runner.invoke(app, ["classify", "yay", "--api-key", "sk-typed"])
     assert "note: api_key not used by the llamacpp backend" in typed.output
+
+
+def test_the_tuned_models_prompt_leaves_the_explanation_unbounded_while_decoding():
+    """XGrammar cannot decode an escape inside a length-bounded string, and the tuned model
+    quotes with \\" : its prompt drops the bound from the decoding schema (parsing keeps it)."""
+    from conftest import FakeBackend
+
+    from emolab.classify import Classifier
+    from emolab.tasks import get_task
+
+    for spec in ("semeval-ec", "ei-reg:anger", "v-oc"):
+        task = get_task(spec)
+        tuned = Classifier(FakeBackend(), task, prompt_version="compact").schema
+        taught = Classifier(FakeBackend(), task, prompt_version="v1").schema
+        assert {"maxLength", "minLength"} & set(tuned["properties"]["explanation"]) == set()
+        assert taught["properties"]["explanation"]["maxLength"] == 200
+        assert tuned["properties"]["explanation"]["type"] == "string"
+        assert {k: v for k, v in tuned.items() if k != "properties"} == {
+            k: v for k, v in taught.items() if k != "properties"}

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from emolab.backends.xgrammar_schema import compile_schema
 from emolab.errors import EmolabError
 
 # Top-p sampling sorts only the likeliest tokens when they already hold the requested mass;
@@ -53,7 +52,8 @@ class XGrammarCompiler:
     def constraint(self, schema: dict[str, Any]) -> SchemaConstraint:
         key = json.dumps(schema)
         if key not in self._compiled:
-            compiled = compile_schema(self._compiler, schema)
+            # any_whitespace=False: compact JSON, the fewest tokens and no room to ramble
+            compiled = self._compiler.compile_json_schema(key, any_whitespace=False)
             self._compiled[key] = SchemaConstraint(compiled, self._n_vocab, self.stop_tokens)
         return self._compiled[key]
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from emolab.backends.base import Backend, Generation, Message, SamplingParams
-from emolab.backends.xgrammar_schema import compile_schema
 from emolab.errors import EmolabError
 from emolab.models import hf_folder, resolve_model
 
@@ -114,7 +113,9 @@ class TransformersBackend(Backend):
                 info = xgr.TokenizerInfo.from_huggingface(
                     self.tokenizer, vocab_size=self._vocab_size(), stop_token_ids=self._stop_ids())
                 self._compiler = xgr.GrammarCompiler(info)
-            self._grammars[key] = compile_schema(self._compiler, schema)
+            # No free whitespace: a small model can otherwise spend its budget on blank lines.
+            self._grammars[key] = self._compiler.compile_json_schema(
+                json.dumps(schema), any_whitespace=False)
         return self._grammars[key]
 
     def _to_generation(self, new_ids: Any, prompt_len: int, seconds: float) -> Generation:

@@ -40,6 +40,11 @@ class PromptTemplate:
 
     version: str
     sections: dict[str, Section]
+    # XGrammar 0.2.8 compiles a string with maxLength into a character class without the
+    # backslash, so a bounded explanation cannot quote with \" (and allowing escapes in the
+    # bounded rule made every token mask cost ~0.6 s). A prompt for models trained to quote
+    # (compact) leaves the explanation's length to the token cap; parsing still checks it.
+    bounded_explanation: bool = True
 
     def messages(self, text: str, task: Task | LabelSet, *,
                  max_explanation_chars: int = MAX_EXPLANATION_CHARS) -> list[Message]:
@@ -77,8 +82,9 @@ def load_prompt(version: str = DEFAULT_PROMPT_VERSION) -> PromptTemplate:
         raise EmolabError(f"prompt file {version}.yaml is malformed (no mapping, or a version "
                           "that does not match its file name)")
     sections = {}
+    bounded = data.get("bounded_explanation", True)
     for name, body in data.items():
-        if name == "version":
+        if name in ("version", "bounded_explanation"):
             continue
         if not isinstance(body, dict) or "user" not in body:
             raise EmolabError(f"prompt file {version}.yaml: section {name!r} needs 'user' "
@@ -86,7 +92,7 @@ def load_prompt(version: str = DEFAULT_PROMPT_VERSION) -> PromptTemplate:
         sections[name] = Section(body.get("system"), body["user"])
     if not sections:
         raise EmolabError(f"prompt file {version}.yaml has no sections")
-    return PromptTemplate(version=version, sections=sections)
+    return PromptTemplate(version=version, sections=sections, bounded_explanation=bounded is True)
 
 
 def clean_text(text: str) -> str:

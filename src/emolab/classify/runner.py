@@ -104,8 +104,14 @@ class Classifier:
 
     def schema_of(self, task: Task) -> dict[str, Any] | None:
         if task not in self._schemas:
-            self._schemas[task] = (task.schema(max_explanation_chars=self.max_explanation_chars)
-                                   if self.constrain else None)
+            schema = (task.schema(max_explanation_chars=self.max_explanation_chars)
+                      if self.constrain else None)
+            if schema is not None and not self.prompt.bounded_explanation:
+                explanation = {k: v for k, v in schema["properties"]["explanation"].items()
+                               if k not in ("maxLength", "minLength")}
+                schema = {**schema, "properties": {**schema["properties"],
+                                                   "explanation": explanation}}
+            self._schemas[task] = schema
         return self._schemas[task]
 
     def messages(self, text: str, task: Task | None = None) -> list[dict[str, str]]:
