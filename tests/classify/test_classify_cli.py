@@ -117,7 +117,6 @@ def test_the_tuned_models_prompt_leaves_the_explanation_unbounded_while_decoding
     """XGrammar cannot decode an escape inside a length-bounded string, and the tuned model
     quotes with \\" : its prompt drops the bound from the decoding schema (parsing keeps it)."""
     from conftest import FakeBackend
-
     from emolab.classify import Classifier
     from emolab.tasks import get_task
 
