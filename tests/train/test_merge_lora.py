@@ -12,7 +12,7 @@ from train_support import SMOLLM2_HEADS, Q, V, fake_run
 from train_support import read_gguf as tensors
 
 from emolab.errors import EmolabError
-from emolab.train.export_gguf import to_interleaved_rows
+from emolab.train.export_gguf import numpy_shape, to_interleaved_rows
 from emolab.train.export_lora import export_lora
 from emolab.train.merge_lora import merge_lora
 
@@ -29,8 +29,7 @@ def base() -> Path:
 def dequantized(tensor) -> np.ndarray:
     from gguf import quants
 
-    shape = tuple(int(n) for n in reversed(tensor.shape))
-    return quants.dequantize(tensor.data, tensor.tensor_type).reshape(shape)
+    return quants.dequantize(tensor.data, tensor.tensor_type).reshape(numpy_shape(tensor))
 
 
 def test_adapted_tensors_get_the_update_and_the_rest_is_copied(tmp_path, base):

@@ -204,6 +204,11 @@ def _uint(reader: Any, key: str) -> int:
     return int(field.contents())
 
 
+def numpy_shape(tensor: Any) -> tuple[int, ...]:
+    """A GGUF tensor's shape as numpy (and HF) give it: GGUF lists dimensions innermost first."""
+    return tuple(int(n) for n in reversed(tensor.shape))
+
+
 def template_layout(reader: Any, path: Path) -> dict[str, Any]:
     """Architecture, head counts and tensor shapes of a template, checked to be a llama."""
     arch = reader.fields["general.architecture"].contents()
@@ -215,8 +220,7 @@ def template_layout(reader: Any, path: Path) -> dict[str, Any]:
         "n_heads": _uint(reader, "llama.attention.head_count"),
         "n_kv_heads": _uint(reader, "llama.attention.head_count_kv"),
         "vocab": len(tokens.data) if tokens is not None else None,
-        # GGUF lists dimensions innermost first; numpy (and HF) outermost first.
-        "shapes": {t.name: tuple(int(n) for n in reversed(t.shape)) for t in reader.tensors},
+        "shapes": {t.name: numpy_shape(t) for t in reader.tensors},
     }
 
 

@@ -20,19 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from emolab.errors import EmolabError
-from emolab.train.export_gguf import copy_metadata, encode, gguf_writer, read_template
+from emolab.train.export_gguf import (
+    copy_metadata,
+    encode,
+    gguf_writer,
+    numpy_shape,
+    read_template,
+)
 
 LORA_SUFFIXES = (".lora_a", ".lora_b")
 
 
 def read_adapter(path: Path, arch: str) -> tuple[float, dict[str, tuple[Any, Any]]]:
     """alpha and {base tensor name: (A, B)} of a GGUF LoRA, checked to fit ``arch``."""
-    from gguf import GGUFReader, quants
+    from gguf import quants
 
-    try:
-        reader = GGUFReader(str(path))
-    except (ValueError, OSError) as err:
-        raise EmolabError(f"{path} is not a readable GGUF file: {err}") from None
+    reader = read_template(path)  # the same cached reader, and error, as the base's
     fields = reader.fields
 
     def value(key: str) -> Any:
@@ -50,8 +53,7 @@ def read_adapter(path: Path, arch: str) -> tuple[float, dict[str, tuple[Any, Any
         if not dot or "." + suffix not in LORA_SUFFIXES:
             raise EmolabError(f"{path}: tensor {tensor.name!r} is neither a lora_a nor a lora_b")
         array = quants.dequantize(tensor.data, tensor.tensor_type)
-        tensors.setdefault(base, {})[suffix] = array.reshape(
-            tuple(int(n) for n in reversed(tensor.shape)))
+        tensors.setdefault(base, {})[suffix] = array.reshape(numpy_shape(tensor))
     incomplete = [name for name, pair in tensors.items() if len(pair) != 2]
     if incomplete:
         raise EmolabError(f"{path}: {incomplete[0]} has only one of lora_a / lora_b")
@@ -69,8 +71,7 @@ def merge_lora(base: Path, adapter: Path, out: Path, *, outtype: str = "q8_0",
     reader = read_template(base)
     arch = reader.fields["general.architecture"].contents()
     alpha, pairs = read_adapter(adapter, arch)
-    shapes = {t.name: tuple(int(n) for n in reversed(t.shape)) for t in reader.tensors}
-    unknown = sorted(set(pairs) - set(shapes))
+    unknown = sorted(set(pairs) - {t.name for t in reader.tensors})
     if unknown:
         raise EmolabError(f"{adapter} adapts {unknown[0]}, which the base {base} does not have")
     with gguf_writer(out, arch) as writer:
@@ -80,7 +81,7 @@ def merge_lora(base: Path, adapter: Path, out: Path, *, outtype: str = "q8_0",
                 writer.add_tensor(tensor.name, tensor.data, raw_dtype=tensor.tensor_type)
                 continue
             a, b = pairs[tensor.name]
-            weight = quants.dequantize(tensor.data, tensor.tensor_type).reshape(shapes[tensor.name])
+            weight = quants.dequantize(tensor.data, tensor.tensor_type).reshape(numpy_shape(tensor))
             if (b.shape[0], a.shape[1]) != weight.shape or a.shape[0] != b.shape[1]:
                 raise EmolabError(f"{adapter}: {tensor.name} is {weight.shape} in the base but "
                                   f"the adapter's B·A is {(b.shape[0], a.shape[1])}")
