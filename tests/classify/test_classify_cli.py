@@ -132,3 +132,6 @@ def test_the_tuned_models_prompt_leaves_the_explanation_unbounded_while_decoding
         assert tuned["properties"]["explanation"]["type"] == "string"
         assert {k: v for k, v in tuned.items() if k != "properties"} == {
             k: v for k, v in taught.items() if k != "properties"}
+        kept = Classifier(FakeBackend(), task, prompt_version="compact",
+                          bounded_explanation=True).schema
+        assert kept["properties"]["explanation"]["maxLength"] == 200

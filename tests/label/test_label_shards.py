@@ -48,6 +48,9 @@ def test_a_damaged_log_is_reported(tmp_path):
     log.write_text("garbage\n" + log.read_text())
     with pytest.raises(DataFormatError, match=r"commits\.jsonl:1"):
         ShardStore(tmp_path, fmt="jsonl")
+    log.write_text('{"shard": "data/part-00000.jsonl"}\n')  # JSON, but not a commit record
+    with pytest.raises(DataFormatError, match=r"commits\.jsonl:1.*no rows, start"):
+        ShardStore(tmp_path, fmt="jsonl")
 
 
 def test_parquet_shards(tmp_path):

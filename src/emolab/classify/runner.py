@@ -76,10 +76,15 @@ class Classifier:
                  params: SamplingParams = DEFAULT_PARAMS, constrain: bool = True,
                  prompt_version: str = DEFAULT_PROMPT_VERSION,
                  max_explanation_chars: int = EXPLANATION_CHARS,
-                 max_text_chars: int = 4000) -> None:
+                 max_text_chars: int = 4000, bounded_explanation: bool | None = None) -> None:
+        """``bounded_explanation``: decode the explanation within its length bounds (None:
+        as the prompt version says; the tuned model's compact prompt leaves the bound to the
+        token cap, see ``schema_of``)."""
         self.backend, self.task, self.params = backend, as_task(task), params
         self.constrain = constrain
         self.prompt = load_prompt(prompt_version)
+        self.bounded_explanation = (self.prompt.bounded_explanation
+                                    if bounded_explanation is None else bounded_explanation)
         self.max_explanation_chars = max_explanation_chars
         self.max_text_chars = max_text_chars
         self._overhead: dict[Task, int] = {}
@@ -106,7 +111,7 @@ class Classifier:
         if task not in self._schemas:
             schema = (task.schema(max_explanation_chars=self.max_explanation_chars)
                       if self.constrain else None)
-            if schema is not None and not self.prompt.bounded_explanation:
+            if schema is not None and not self.bounded_explanation:
                 explanation = {k: v for k, v in schema["properties"]["explanation"].items()
                                if k not in ("maxLength", "minLength")}
                 schema = {**schema, "properties": {**schema["properties"],

@@ -20,10 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from emolab.errors import DataFormatError, EmolabError
+from emolab.jsonl_log import AppendLog
 
 COMMITS = "commits.jsonl"
 DATA = "data"
 OUTPUT_FORMATS = ("parquet", "jsonl")
+
+
+def _commit_key(record: dict[str, Any]) -> str:
+    missing = {"shard", "start", "rows"} - set(record)
+    if missing:  # reported by AppendLog with the file and line
+        raise KeyError(f"not a commit record (no {', '.join(sorted(missing))}); the output "
+                       "folder was changed by hand")
+    return str(record["shard"])
 
 
 def fsync_dir(path: Path) -> None:
@@ -55,38 +64,14 @@ class ShardStore:
         return [self.out / c["shard"] for c in self.commits]
 
     def _read_log(self) -> None:
-        if not self.log_path.exists():
-            return
-        data = self.log_path.read_bytes()
-        lines = data.split(b"\n")
-        good_end = 0
-        for number, line in enumerate(lines, start=1):
-            last = number == len(lines)
-            if not line.strip():
-                good_end += len(line) + (not last)
-                continue
-            try:
-                commit = json.loads(line)
-                if not isinstance(commit, dict) or {"shard", "start", "rows"} - set(commit):
-                    raise ValueError("not a commit record")
-            except ValueError as err:
-                if last:  # the tail of a killed append: that shard never counted
-                    break
-                raise DataFormatError(self.log_path, f"unreadable commit record ({err}); the "
-                                      "output folder was changed by hand", line=number) from None
+        """The committed shards; a record cut short by a kill is dropped (that shard never
+        counted) and a record that cannot be a kill's is reported with its line."""
+        self._log = AppendLog(self.log_path, key=_commit_key, unique=True)
+        for number, commit in enumerate(self._log.rows, start=1):
             if commit["start"] != self.rows_done:
                 raise DataFormatError(self.log_path, f"commit starts at row {commit['start']}, "
                                       f"expected {self.rows_done}", line=number)
             self.commits.append(commit)
-            good_end += len(line) + 1
-        if good_end < len(data):
-            with self.log_path.open("r+b") as handle:
-                handle.truncate(good_end)
-                handle.flush()
-                os.fsync(handle.fileno())
-        elif good_end > len(data):  # a whole record whose newline was never written
-            with self.log_path.open("ab") as handle:
-                handle.write(b"\n")
 
     def _clean(self) -> None:
         """Remove what a killed run left: temporary files and shards never logged."""
@@ -115,10 +100,8 @@ class ShardStore:
         record = {"shard": f"{DATA}/{name}", "start": self.rows_done, "rows": len(rows),
                   "first_id": rows[0]["id"], "last_id": rows[-1]["id"],
                   "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **(extra or {})}
-        with self.log_path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        self._log.append(record)
+        self._log.close()  # a commit a minute at most: no handle is kept between them
         self.commits.append(record)
         return final
 
