@@ -178,3 +178,37 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, pairs_file):
     # step 2 ran twice, but the log keeps only the run that counts: one line per step
     steps = [step for step, _ in losses(out)]
     assert sorted(set(steps)) == [1, 2, 3] and steps.count(2) == 1 and steps.count(3) == 1
+
+
+def test_init_adapter_must_be_an_adapter_folder(tmp_path, pairs_file):
+    with pytest.raises(EmolabError, match="not a LoRA adapter folder"):
+        train(tiny("sft", pairs_file, tmp_path / "run", init_adapter=str(tmp_path)),
+              echo=lambda _: None)
+
+
+@pytest.mark.slow
+def test_init_adapter_trains_an_earlier_adapter_further(tmp_path, pairs_file):
+    from safetensors.torch import load_file
+
+    first = tmp_path / "first"
+    train(tiny("sft", pairs_file, first, max_steps=1, merge=False), echo=lambda _: None)
+    # A learning rate too small to move a weight: the adapter must come out as it went in,
+    # rank and all, whatever the lora_* settings say (a fresh LoRA would have zero B).
+    second = tmp_path / "second"
+    notes = []
+    train(tiny("sft", pairs_file, second, max_steps=1, merge=False, lora_r=4,
+               learning_rate=1e-12, init_adapter=str(first / "adapter")), echo=notes.append)
+    before = load_file(first / "adapter" / "adapter_model.safetensors")
+    after = load_file(second / "adapter" / "adapter_model.safetensors")
+    assert before.keys() == after.keys()
+    assert all(torch_close(before[k], after[k]) for k in before)
+    config = json.loads((second / "adapter" / "adapter_config.json").read_text())
+    assert config["r"] == 16
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert manifest["config"]["init_adapter"] == str(first / "adapter")
+
+
+def torch_close(a, b) -> bool:
+    import torch
+
+    return torch.allclose(a.float(), b.float(), atol=1e-6)

@@ -63,6 +63,9 @@ def _options(
     seed: int | None = typer.Option(None, "--seed", help="(default: 42)."),
     resume: bool | None = typer.Option(None, "--resume",
                                        help="Continue from the latest checkpoint in --out."),
+    init_adapter: Path | None = typer.Option(
+        None, "--init-adapter", help="Train this LoRA adapter further (e.g. runs/NAME/adapter) "
+        "instead of a fresh one; its rank, alpha and modules are kept."),
     merge: bool | None = typer.Option(None, "--merge/--no-merge",
                                       help="Write <out>/merged (base + LoRA) (default: on)."),
     threads: int | None = typer.Option(None, "--threads", help="torch CPU threads."),

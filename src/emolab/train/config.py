@@ -69,6 +69,10 @@ class TrainConfig(FromSources):
     gradient_checkpointing: bool = _f(False, "Recompute activations to save memory (slower).")
     seed: int = _f(42, "Seed of the LoRA initialisation, the data order and the held-out split.")
     resume: bool = _f(False, "Continue from the latest checkpoint in the run folder.")
+    init_adapter: str | None = _f(None, "Start from this LoRA adapter (a folder with "
+                                  "adapter_config.json, e.g. runs/NAME/adapter) instead of a "
+                                  "fresh one, to train it further on new rows; its rank, alpha "
+                                  "and modules are kept (the lora_* settings are not used).")
     merge: bool = _f(True, "Also write the merged model (base + LoRA) to <out>/merged.")
     threads: int | None = _f(None, "torch CPU threads (default: torch's choice).")
     progress: bool = _f(True, "Show the progress bar.")

@@ -83,6 +83,22 @@ def _load_model(folder: Path, hardware: dict[str, Any]) -> Any:
     return model.to(hardware["device"])
 
 
+def _warm_start(model: Any, adapter: Path, base: Path, hardware: dict[str, Any],
+                echo: Callable[[str], None]) -> Any:
+    """``model`` with the LoRA adapter of an earlier run, its weights trainable."""
+    from peft import PeftModel
+
+    recorded = json.loads((adapter / "adapter_config.json").read_text()).get(
+        "base_model_name_or_path")
+    if recorded and Path(recorded).name != base.name:
+        echo(f"note: {adapter} was trained on {recorded}; continuing it on {base}")
+    if hardware["quantize"] == "4bit":
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model)
+    return PeftModel.from_pretrained(model, adapter, is_trainable=True)
+
+
 def _load_tokenizer(folder: Path) -> Any:
     from transformers import AutoTokenizer
 
@@ -213,6 +229,9 @@ def train(cfg: TrainConfig, *, echo: Callable[[str], None] = print) -> dict[str,
             raise EmolabError(f"--{name.replace('_', '-')} {given}: no such file")
     if not cfg.pairs:
         raise EmolabError("give the training rows: --pairs FILE")
+    if cfg.init_adapter and not (Path(cfg.init_adapter) / "adapter_config.json").is_file():
+        raise EmolabError(f"--init-adapter {cfg.init_adapter}: not a LoRA adapter folder (no "
+                          "adapter_config.json); a training run writes one to <out>/adapter")
     out = Path(cfg.out)
     resume_from = _resume_from(cfg, out)  # before the heavy imports: a wrong --out fails at once
     import torch
@@ -240,8 +259,13 @@ def train(cfg: TrainConfig, *, echo: Callable[[str], None] = print) -> dict[str,
     cfg.write_yaml(out / "config.yaml")
     _trim_metrics(out / METRICS_FILE, resume_from)
     model = _load_model(base, hardware)
-    peft_config = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                             target_modules=cfg.modules, task_type="CAUSAL_LM")
+    peft_config = None
+    if cfg.init_adapter:  # the trainer gets the adapter's model, so it adds no LoRA of its own
+        model = _warm_start(model, Path(cfg.init_adapter), base, hardware, echo)
+    else:
+        peft_config = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha,
+                                 lora_dropout=cfg.lora_dropout, target_modules=cfg.modules,
+                                 task_type="CAUSAL_LM")
     set_seed(cfg.seed)  # the trainers seed again before LoRA init; this covers everything else
     method = importlib.import_module(f"emolab.train.{cfg.method}")
     trainer = method.build_trainer(
