@@ -1,13 +1,19 @@
 """Throughput of ``emolab label`` on one machine, and memory while streaming a large corpus.
 
-Throughput: the same SemEval-2018 E-c dev tweets, emolab's prompt (v1) and the E-c answer
-schema, greedy, through the whole label pipeline (reader -> engine -> Parquet shards), by:
+Throughput: the same SemEval-2018 E-c dev tweets, the E-c answer schema, greedy, through the
+whole label pipeline (reader -> engine -> Parquet shards), with the model and prompt ``emolab
+label`` picks by default (emolab's tuned model, compact prompt; ``--model base``: the untuned
+SmolLM2 with the v1 prompt, as runs before the tuned model), by:
 
 1. ``in-process``: the default llamacpp backend (llama-cpp-python + XGrammar), one text at a time;
    run first and last, so drift in the load of this shared machine shows;
 2. ``server-1`` / ``server-2`` / ``server-4``: llama.cpp's own server (xllamacpp wheel, in this
    process, loopback) with 1, 2, 4 slots, as many requests in flight (servers engine);
-3. ``two-servers``: two such servers of 1 thread and 2 slots each, one ``--base-url`` each.
+3. ``two-servers``: two such servers of 1 thread and 2 slots each, one ``--base-url`` each;
+4. ``ray-local``: ``--engine ray`` — a local Ray on loopback whose Ray Data actor sends the
+   texts to one such server of 4 slots. Each turn of ``--block`` texts is one Ray Data pipeline
+   (the engine runs one per chunk), so its start-up counts against few texts here; the path
+   exists for clusters, and this measures what it costs on one machine.
 
 The machine is shared, so the paths take turns: block 1 of the texts through every path, then
 block 2, ... (all servers stay up, idle while it is not their turn); a change in the machine's
@@ -18,7 +24,8 @@ Memory: ``--memory-rows`` lines of synthetic text streamed through the reader an
 writer with a stand-in answerer (no model), in a fresh process per size, peak RSS reported.
 
     EMOLAB_DATA=/work/shared/data python bench/label_throughput.py [--limit 40] [--threads 2]
-        [--paths in-process,server-1,server-2,server-4,two-servers] [--block 8]
+        [--paths in-process,server-1,server-2,server-4,two-servers,ray-local] [--block 8]
+        [--model default|base]
         [--memory-rows 100000,1000000]
 
 Writes ``bench/results/label_throughput.json`` and prints a table.
@@ -39,7 +46,14 @@ from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
 TASKS = "ec"
-DEFAULT_PATHS = "in-process,server-1,server-2,server-4,two-servers"
+DEFAULT_PATHS = "in-process,server-1,server-2,server-4,two-servers,ray-local"
+
+
+def model_and_prompt(model: str) -> tuple[str, str]:
+    """What ``emolab label --tasks ec`` runs for ``--model`` (default: the tuned model)."""
+    from emolab.tuned import choose
+
+    return choose(None if model == "default" else model, "llamacpp", ["semeval-ec"], None)
 
 
 def corpus_file(folder: Path, limit: int) -> tuple[Path, list[str]]:
@@ -51,7 +65,7 @@ def corpus_file(folder: Path, limit: int) -> tuple[Path, list[str]]:
     return path, [rows[0].text]  # the first tweet warms up, the rest are timed
 
 
-def engine_for(path: str, threads: int, servers: list):
+def engine_for(path: str, threads: int, servers: list, model: str, prompt_version: str):
     from emolab.backends import SamplingParams
     from emolab.label.answer import TaskAnswerer
     from emolab.label.engines.llama_server import LlamaServer
@@ -65,23 +79,33 @@ def engine_for(path: str, threads: int, servers: list):
     if path == "in-process":
         from emolab.backends import load_backend
 
-        answerer = TaskAnswerer(load_backend("llamacpp", n_threads=threads), tasks,
-                                params=params)
+        answerer = TaskAnswerer(load_backend("llamacpp", model=model, n_threads=threads), tasks,
+                                params=params, prompt_version=prompt_version)
         return tasks, LocalEngine(answerer, tasks), answerer
     if path == "two-servers":
-        started = [LlamaServer(slots=2, threads=max(1, threads // 2)) for _ in range(2)]
+        started = [LlamaServer(model, slots=2, threads=max(1, threads // 2)) for _ in range(2)]
+    elif path == "ray-local":
+        started = [LlamaServer(model, slots=4, threads=threads)]
     else:
         slots = int(path.rsplit("-", 1)[1])
-        started = [LlamaServer(slots=slots, threads=threads)]
+        started = [LlamaServer(model, slots=slots, threads=threads)]
     servers.extend(started)
     found = load_servers([s.url for s in started], tasks=tasks, model=started[0].model,
                          api_key=None, slots=started[0].slots, params=params, constrain=True,
-                         prompt_version="v1")
+                         prompt_version=prompt_version)
+    if path == "ray-local":
+        from emolab.label.config import LabelConfig
+        from emolab.label.engines.ray import RayEngine
+
+        cfg = LabelConfig(tasks=TASKS, engine="ray", base_url=[s.url for s in started],
+                          model=started[0].model, concurrency=started[0].slots,
+                          prompt_version=prompt_version)
+        return tasks, RayEngine(cfg, tasks, params=params), found[0].answerer
     return tasks, ServerEngine(found, tasks), found[0].answerer
 
 
 def run_paths(paths: list[str], corpus: Path, warm: list[str], threads: int, block: int,
-              folder: Path) -> list[dict]:
+              folder: Path, model: str, prompt_version: str) -> list[dict]:
     """Each path labels block 1, then each labels block 2, ... into its own run folder."""
     import pyarrow.parquet as pq
 
@@ -94,7 +118,7 @@ def run_paths(paths: list[str], corpus: Path, warm: list[str], threads: int, blo
     loads: list[float] = []  # the machine's 1-minute load average after each round
     try:
         for path in paths:
-            tasks, engine, answerer = engine_for(path, threads, servers)
+            tasks, engine, answerer = engine_for(path, threads, servers, model, prompt_version)
             answerer.answer(warm[0])
             run = open_run(folder / f"out-{path}", {"path": path}, tasks, corpus=corpus)
             setups[path] = (engine, run, [0.0])
@@ -191,6 +215,8 @@ def main() -> None:
     parser.add_argument("--paths", default=DEFAULT_PATHS)
     parser.add_argument("--block", type=int, default=8, help="texts per turn of each path")
     parser.add_argument("--memory-rows", default="100000,1000000")
+    parser.add_argument("--model", default="default",
+                        help="default (what emolab label runs: the tuned model) or base")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -198,13 +224,15 @@ def main() -> None:
         return
     result: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                 "load_before": os.getloadavg()[0]},
-                    "tasks": TASKS, "prompt_version": "v1", "throughput": [], "memory": []}
+                    "tasks": TASKS, "throughput": [], "memory": []}
+    model, prompt_version = model_and_prompt(args.model)
+    result.update(model=model, prompt_version=prompt_version)
     paths = [p for p in args.paths.split(",") if p]
     if paths:
         with tempfile.TemporaryDirectory() as tmp:
             corpus, warm = corpus_file(Path(tmp), args.limit)
             result["throughput"] = run_paths(paths, corpus, warm, args.threads, args.block,
-                                             Path(tmp))
+                                             Path(tmp), model, prompt_version)
         result["machine"]["load_after"] = os.getloadavg()[0]
         for row in result["throughput"]:
             print(json.dumps(row), flush=True)
@@ -222,8 +250,10 @@ def main() -> None:
         # on a shared machine one run is one sample: earlier throughput runs are kept
         result["earlier_runs"] = previous.get("earlier_runs", [])
         if previous.get("throughput") and "throughput" not in result.get("kept_from_previous_run", []):
-            result["earlier_runs"].append({"machine": previous.get("machine"),
-                                           "throughput": previous.get("throughput")})
+            result["earlier_runs"].append({
+                "machine": previous.get("machine"), "model": previous.get("model", "base"),
+                "prompt_version": previous.get("prompt_version", "v1"),
+                "throughput": previous.get("throughput")})
     out.write_text(json.dumps(result, indent=2) + "\n")
     table(result)
     print(f"written: {out}")

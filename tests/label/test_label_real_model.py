@@ -56,3 +56,20 @@ def test_llama_server_engine_on_loopback_with_two_slots(write, tmp_path):
     check(pq.read_table(out / "data").to_pylist(), "emolab-affect-v1-")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["config"]["backend"] == "llama-server"
+
+
+@pytest.mark.slow
+def test_llama_server_engine_splits_the_threads_over_two_servers(write, tmp_path):
+    pytest.importorskip("xllamacpp")
+    from emolab.cli.main import app
+
+    corpus = write("three.txt", "\n".join(TEXTS) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["label", str(corpus), "--tasks", "ec", "--out", str(out),
+                                      "--engine", "llama-server", "--llama-servers", "2",
+                                      "--concurrency", "2", "--threads", "2",
+                                      "--max-tokens", "300"])
+    assert result.exit_code == 0, result.output
+    check(pq.read_table(out / "data").to_pylist(), "emolab-affect-v1-")
+    session = json.loads((out / "manifest.json").read_text())["sessions"][-1]
+    assert session["servers"] == 2 and session["engine"] == "llama-server"

@@ -33,15 +33,22 @@ def build_engine(cfg: Any, tasks: list[RunTask], *, params: Any,
         from emolab.label.engines.llama_server import LlamaServer
         from emolab.label.engines.servers import ServerEngine, load_servers
 
-        server = LlamaServer(cfg.model or "default", slots=cfg.concurrency,
-                             threads=cfg.threads or 2)
+        # Several small servers beat one big one on few cores (bench/label_throughput.py):
+        # llama.cpp's threads scale poorly on a 135M model, separate processes do not share.
+        threads = max(1, (cfg.threads or 2) // cfg.llama_servers)
+        started: list[LlamaServer] = []
         try:
-            servers = load_servers([server.url], tasks=tasks, model=server.model, api_key=None,
+            for _ in range(cfg.llama_servers):
+                started.append(LlamaServer(cfg.model or "default", slots=cfg.concurrency,
+                                           threads=threads))
+            servers = load_servers([s.url for s in started], tasks=tasks,
+                                   model=started[0].model, api_key=None,
                                    slots=cfg.concurrency, params=params,
                                    constrain=cfg.constrain, prompt_version=cfg.prompt_version)
-            return ServerEngine(servers, tasks, owned=[server])
+            return ServerEngine(servers, tasks, owned=started)
         except BaseException:
-            server.close()
+            for server in started:
+                server.close()
             raise
     if name == "ray":
         from emolab.label.engines.ray import RayEngine
