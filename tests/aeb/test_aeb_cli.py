@@ -94,6 +94,21 @@ def test_emollms_prompts_send_the_instruction_and_read_free_text(data, tmp_path)
     assert rows[0]["prompt_version"] == "emollms"
 
 
+def test_a_prompt_version_can_be_asked_for_with_emolab_prompts_only(data, tmp_path):
+    result = runner.invoke(app, ["aeb", "run", "--tasks", "SST", "--model", "my-run",
+                                 "--prompt-version", "compact", "--out", str(tmp_path / "run"),
+                                 "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    messages, _ = Reader.calls[0]
+    assert len(messages[0]["content"]) < 400  # the compact prompt, not v1's definitions
+    rows = [json.loads(line) for line in (tmp_path / "run" / "SST.jsonl").read_text().splitlines()]
+    assert {r["prompt_version"] for r in rows} == {"compact"}
+    refused = runner.invoke(app, ["aeb", "run", "--tasks", "SST", "--prompts", "emollms",
+                                  "--prompt-version", "compact", "--out", str(tmp_path / "x"),
+                                  "--data-dir", str(data)])
+    assert "--prompt-version goes with --prompts emolab" in str(refused.exception)
+
+
 def test_vader_baseline_writes_a_run_the_report_reads(data, tmp_path):
     pytest.importorskip("vaderSentiment")
     result = runner.invoke(app, ["aeb", "baseline", "vader", "--out", str(tmp_path / "vader"),

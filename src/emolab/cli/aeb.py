@@ -40,6 +40,10 @@ def run(
     model: str = typer.Option(None, "--model", "-m", help="'default' (emolab's tuned model "
                               "when it knows every chosen task, else the base), 'emolab', "
                               "'base', a GGUF file, a model folder or a server's model name."),
+    prompt_version: str = typer.Option(None, "--prompt-version", help="emolab prompts' "
+                                       "version (default: the model's own: compact for "
+                                       "emolab's tuned model, else v1; give compact for a "
+                                       "model trained on `emolab instruct build` rows)."),
     max_tokens: int = typer.Option(900, "--max-tokens", min=1, help="Tokens per answer at "
                                    "most (emollms prompts: at most 64)."),
     threads: int = typer.Option(None, "--threads", min=1, help="CPU threads (local backends)."),
@@ -62,13 +66,19 @@ def run(
 
     chosen = get_aeb_tasks(_names(tasks))
     folder = str(data_dir) if data_dir else None
-    prompt_version = "v1"
     if prompts == "emolab":  # emolab's tuned model when it knows every chosen task
         from emolab.tasks import get_family
         from emolab.tuned import choose
 
         model, prompt_version = choose(model, backend, [get_family(t.answer_task).name
-                                                        for t in chosen], None)
+                                                        for t in chosen], prompt_version)
+    elif prompt_version is not None:
+        from emolab.errors import EmolabError
+
+        raise EmolabError("--prompt-version goes with --prompts emolab (the emollms prompts "
+                          "are the paper's own text)")
+    else:
+        prompt_version = "v1"
     options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
                "api_key": api_key, "concurrency": concurrency}
     console = table_console(stderr=True)
