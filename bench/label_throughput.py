@@ -5,11 +5,13 @@ whole label pipeline (reader -> engine -> Parquet shards), with the model and pr
 label`` picks by default (emolab's tuned model, compact prompt; ``--model base``: the untuned
 SmolLM2 with the v1 prompt, as runs before the tuned model), by:
 
-1. ``in-process``: the default llamacpp backend (llama-cpp-python + XGrammar), one text at a time;
-   run first and last, so drift in the load of this shared machine shows;
-2. ``server-1`` / ``server-2`` / ``server-4``: llama.cpp's own server (xllamacpp wheel, in this
-   process, loopback) with 1, 2, 4 slots, as many requests in flight (servers engine);
-3. ``two-servers``: two such servers of 1 thread and 2 slots each, one ``--base-url`` each;
+1. ``in-process``: ``--engine local``, the default llamacpp backend (llama-cpp-python +
+   XGrammar), one text at a time;
+2. ``server-1`` / ``server-2`` / ``server-4``: ``--engine llama-server --concurrency 1|2|4``:
+   llama.cpp's own server (xllamacpp wheel, in this process, loopback) with that many slots and
+   requests in flight;
+3. ``two-servers``: ``--engine llama-server --llama-servers 2 --concurrency 2``: two such
+   servers of 1 thread and 2 slots each;
 4. ``ray-local``: ``--engine ray`` — a local Ray on loopback whose Ray Data actor sends the
    texts to one such server of 4 slots. Each turn of ``--block`` texts is one Ray Data pipeline
    (the engine runs one per chunk), so its start-up counts against few texts here; the path
@@ -66,42 +68,39 @@ def corpus_file(folder: Path, limit: int) -> tuple[Path, list[str]]:
 
 
 def engine_for(path: str, threads: int, servers: list, model: str, prompt_version: str):
+    """(tasks, engine, an answerer for the warm-up text) of one path, built the way ``emolab
+    label`` builds it (``build_engine``); servers the bench starts itself go into ``servers``."""
     from emolab.backends import SamplingParams
-    from emolab.label.answer import TaskAnswerer
-    from emolab.label.engines.llama_server import LlamaServer
-    from emolab.label.engines.local import LocalEngine
-    from emolab.label.engines.servers import ServerEngine, load_servers
+    from emolab.label.build import build_engine
+    from emolab.label.config import LabelConfig
     from emolab.label.tasks import resolve_tasks
     from emolab.schemas import DEFAULT_MAX_TOKENS
 
     tasks = resolve_tasks(TASKS)
     params = SamplingParams(max_tokens=DEFAULT_MAX_TOKENS)
+    common = dict(tasks=TASKS, model=model, prompt_version=prompt_version, threads=threads)
     if path == "in-process":
-        from emolab.backends import load_backend
+        engine = build_engine(LabelConfig(engine="local", **common), tasks, params=params)
+        return tasks, engine, engine.answerer
+    if path == "ray-local":  # the Ray engine sends to servers it is given: start one here
+        from emolab.label.engines.llama_server import LlamaServer
+        from emolab.label.engines.servers import load_servers
 
-        answerer = TaskAnswerer(load_backend("llamacpp", model=model, n_threads=threads), tasks,
-                                params=params, prompt_version=prompt_version)
-        return tasks, LocalEngine(answerer, tasks), answerer
-    if path == "two-servers":
-        started = [LlamaServer(model, slots=2, threads=max(1, threads // 2)) for _ in range(2)]
-    elif path == "ray-local":
-        started = [LlamaServer(model, slots=4, threads=threads)]
+        server = LlamaServer(model, slots=4, threads=threads)
+        servers.append(server)
+        cfg = LabelConfig(engine="ray", base_url=[server.url], concurrency=server.slots,
+                          **{**common, "model": server.model})
+        warm = load_servers([server.url], tasks=tasks, model=server.model, api_key=None,
+                            slots=server.slots, params=params, constrain=True,
+                            prompt_version=prompt_version)[0].answerer
+        return tasks, build_engine(cfg, tasks, params=params), warm
+    if path == "two-servers":  # 1 thread and 2 slots each
+        cfg = LabelConfig(engine="llama-server", llama_servers=2, concurrency=2, **common)
     else:
-        slots = int(path.rsplit("-", 1)[1])
-        started = [LlamaServer(model, slots=slots, threads=threads)]
-    servers.extend(started)
-    found = load_servers([s.url for s in started], tasks=tasks, model=started[0].model,
-                         api_key=None, slots=started[0].slots, params=params, constrain=True,
-                         prompt_version=prompt_version)
-    if path == "ray-local":
-        from emolab.label.config import LabelConfig
-        from emolab.label.engines.ray import RayEngine
-
-        cfg = LabelConfig(tasks=TASKS, engine="ray", base_url=[s.url for s in started],
-                          model=started[0].model, concurrency=started[0].slots,
-                          prompt_version=prompt_version)
-        return tasks, RayEngine(cfg, tasks, params=params), found[0].answerer
-    return tasks, ServerEngine(found, tasks), found[0].answerer
+        cfg = LabelConfig(engine="llama-server", concurrency=int(path.rsplit("-", 1)[1]),
+                          **common)
+    engine = build_engine(cfg, tasks, params=params)  # owns its servers: closed with it
+    return tasks, engine, engine.servers[0].answerer
 
 
 def run_paths(paths: list[str], corpus: Path, warm: list[str], threads: int, block: int,
