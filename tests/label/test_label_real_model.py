@@ -29,31 +29,29 @@ def check(rows: list[dict], model: str) -> None:
     assert sum(r["ec__error"] is None for r in rows) >= 2  # constrained: nearly always usable
 
 
-@pytest.mark.slow
-def test_in_process_model_on_three_texts(write, tmp_path):
-    pytest.importorskip("llama_cpp")
+def label_three(write, tmp_path, *options: str):
+    """`emolab label` of the three texts with ``options``; the output folder."""
     from emolab.cli.main import app
 
     corpus = write("three.txt", "\n".join(TEXTS) + "\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["label", str(corpus), "--tasks", "ec", "--out", str(out),
-                                      "--threads", "2", "--max-tokens", "300"])
+                                      "--threads", "2", "--max-tokens", "300", *options])
     assert result.exit_code == 0, result.output
     check(pq.read_table(out / "data").to_pylist(), "emolab-affect-v1-")
+    return out
+
+
+@pytest.mark.slow
+def test_in_process_model_on_three_texts(write, tmp_path):
+    pytest.importorskip("llama_cpp")
+    label_three(write, tmp_path)
 
 
 @pytest.mark.slow
 def test_llama_server_engine_on_loopback_with_two_slots(write, tmp_path):
     pytest.importorskip("xllamacpp")
-    from emolab.cli.main import app
-
-    corpus = write("three.txt", "\n".join(TEXTS) + "\n")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["label", str(corpus), "--tasks", "ec", "--out", str(out),
-                                      "--engine", "llama-server", "--concurrency", "2",
-                                      "--threads", "2", "--max-tokens", "300"])
-    assert result.exit_code == 0, result.output
-    check(pq.read_table(out / "data").to_pylist(), "emolab-affect-v1-")
+    out = label_three(write, tmp_path, "--engine", "llama-server", "--concurrency", "2")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["config"]["backend"] == "llama-server"
 
@@ -61,15 +59,7 @@ def test_llama_server_engine_on_loopback_with_two_slots(write, tmp_path):
 @pytest.mark.slow
 def test_llama_server_engine_splits_the_threads_over_two_servers(write, tmp_path):
     pytest.importorskip("xllamacpp")
-    from emolab.cli.main import app
-
-    corpus = write("three.txt", "\n".join(TEXTS) + "\n")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["label", str(corpus), "--tasks", "ec", "--out", str(out),
-                                      "--engine", "llama-server", "--llama-servers", "2",
-                                      "--concurrency", "2", "--threads", "2",
-                                      "--max-tokens", "300"])
-    assert result.exit_code == 0, result.output
-    check(pq.read_table(out / "data").to_pylist(), "emolab-affect-v1-")
+    out = label_three(write, tmp_path, "--engine", "llama-server", "--llama-servers", "2",
+                      "--concurrency", "2")
     session = json.loads((out / "manifest.json").read_text())["sessions"][-1]
     assert session["servers"] == 2 and session["engine"] == "llama-server"
