@@ -88,8 +88,9 @@ def _warm_start(model: Any, adapter: Path, base: Path, hardware: dict[str, Any],
     """``model`` with the LoRA adapter of an earlier run, its weights trainable."""
     from peft import PeftModel
 
-    recorded = json.loads((adapter / "adapter_config.json").read_text()).get(
-        "base_model_name_or_path")
+    from emolab.train.export_lora import read_config
+
+    recorded = read_config(adapter).get("base_model_name_or_path")
     if recorded and Path(recorded).name != base.name:
         echo(f"note: {adapter} was trained on {recorded}; continuing it on {base}")
     if hardware["quantize"] == "4bit":
