@@ -10,11 +10,14 @@ items and dialogues per hour, and the per-check counts. Writes
     EMOLAB_DATA=/work/shared/data python bench/reason_generate.py --pipelines concise --n 2
     python bench/reason_generate.py --base-url http://127.0.0.1:8080/v1 --model m \
         --concurrency 1,2,4
+    python bench/reason_generate.py --llama-server --concurrency 1,2,4   # llama.cpp's server
+                                                                        # (xllamacpp), loopback
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -54,12 +57,29 @@ def main() -> None:
     parser.add_argument("--base-url", default=None, help="OpenAI-compatible server (else the "
                         "embedded model through llamacpp).")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--llama-server", action="store_true", help="Start llama.cpp's server "
+                        "(xllamacpp) on loopback with the embedded model, as many slots as the "
+                        "highest --concurrency, and run against it.")
     parser.add_argument("--concurrency", default="1", help="Comma-separated levels (server).")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", type=Path, default=None, help="Keep the run folders here "
+                        "(default: a temporary folder); their items can be exported.")
     parser.add_argument("--settings", default="{}", help="JSON of extra ReasonConfig fields "
                         "(e.g. token limits).")
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.llama_server:
+            from emolab.label.engines.llama_server import LlamaServer
+
+            top = max(int(c) for c in args.concurrency.split(","))
+            server = stack.enter_context(LlamaServer(args.model or "base", slots=top,
+                                                     threads=args.threads, ctx_per_slot=4096))
+            args.base_url, args.model = server.url, server.model
+        run_all(args)
+
+
+def run_all(args: argparse.Namespace) -> None:
     if args.base_url:
         name, options = "openai", {"model": args.model, "base_url": args.base_url,
                                    "concurrency": max(int(c) for c in args.concurrency.split(","))}
@@ -68,6 +88,7 @@ def main() -> None:
                                      "n_ctx": 4096}
     rows = []
     with load_backend(name, **options) as backend, tempfile.TemporaryDirectory() as tmp:
+        root = args.runs or Path(tmp)
         for pipeline in args.pipelines.split(","):
             for level in (int(c) for c in args.concurrency.split(",")):
                 cfg = ReasonConfig(backend=name, model=options["model"], pipeline=pipeline,
@@ -75,7 +96,7 @@ def main() -> None:
                                    max_dialogues=args.max_dialogues,
                                    data_dir=os.environ.get("EMOLAB_DATA"),
                                    **json.loads(args.settings))
-                row = one_run(backend, cfg, Path(tmp) / f"{pipeline}-{level}")
+                row = one_run(backend, cfg, root / f"{pipeline}-{level}")
                 print(json.dumps({k: v for k, v in row.items() if k != "report"}), flush=True)
                 rows.append(row)
     RESULTS.mkdir(exist_ok=True)
@@ -83,7 +104,7 @@ def main() -> None:
     out = RESULTS / f"reason_generate-{stamp}.json"
     out.write_text(json.dumps({"backend": name, "model": backend.model_id,
                                "cpu_count": os.cpu_count(), "python": platform.python_version(),
-                               "args": vars(args), "runs": rows}, indent=2))
+                               "args": {**vars(args), "runs": str(args.runs)}, "runs": rows}, indent=2))
     print(out)
 
 

@@ -27,9 +27,9 @@ def agent_of(messages: list[dict[str, str]], schema: dict | None) -> str:
         return "continuation"
     if schema is agents.SUPERVISOR_SCHEMA:
         return "supervisor"
-    if schema is agents.EU_SCHEMA:
+    if schema in (agents.EU_SCHEMA, agents.EU_SCHEMA_NO_SCENARIO):
         return "extractor_eu"
-    if schema is agents.EA_SCHEMA:
+    if schema in (agents.EA_SCHEMA, agents.EA_SCHEMA_NO_SCENARIO):
         return "extractor_ea"
     return "therapist" if "counsellor talking with" in messages[0]["content"] else "client"
 
@@ -62,6 +62,20 @@ def ea_item(scenario: str, category: str = "Personal-Self") -> dict[str, Any]:
             "label": "Talk to her sister openly"}
 
 
+def as_extractor_answer(kind: str, item: dict[str, Any]) -> dict[str, Any]:
+    """An item in its own fields (``eu_item`` / ``ea_item``) as the extractor writes it: the
+    right answer and the others apart (``agents.EU_SCHEMA`` / ``EA_SCHEMA``)."""
+    common = {k: item[k] for k in ("scenario", "category", "explanation")}
+    if kind == "eu":
+        return {**common, "emotion": item["emotion_label"],
+                "other_emotions": [c for c in item["emotion_choices"]
+                                   if c != item["emotion_label"]],
+                "cause": item["cause_label"],
+                "other_causes": [c for c in item["cause_choices"] if c != item["cause_label"]]}
+    return {**common, "question_type": item["question_type"], "best": item["label"],
+            "others": [c for c in item["choices"] if c != item["label"]]}
+
+
 class Script:
     """Default answers: valid everywhere, in the category asked for; the supervisor's verdict
     comes from ``verdict(turn)``; ``categories`` may force an item kind's category."""
@@ -89,7 +103,10 @@ class Script:
         asked = next(c for c in (EU_CATEGORIES if kind == "eu" else EA_CATEGORIES)
                      if f"category {c} " in messages[-1]["content"])
         extra = {"category": self.categories.get(kind, asked)}
-        return json.dumps({**make(scenario), **extra})
+        answer = as_extractor_answer(kind, {**make(scenario), **extra})
+        if "scenario:" not in messages[-1]["content"]:  # the background is the scenario
+            del answer["scenario"]
+        return json.dumps(answer)
 
 
 class ScriptedBackend(Backend):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from reason_scripted import ea_item, eu_item, gibberish
 
-from emolab.errors import DataFormatError
+from emolab.errors import DataFormatError, EmolabError
 from emolab.reasoning.attributes import AGE_RANGE, read_personas, sample_plan
 from emolab.reasoning.balance import Balancer
-from emolab.reasoning.export import emobench_row, export, trl_row
+from emolab.reasoning.export import emobench_prompt_rows, emobench_row, export, trl_row
 from emolab.reasoning.items import make_item
 from emolab.reasoning.validate import check_item
 
@@ -46,9 +47,23 @@ def test_good_items_pass():
     ("ea", {"explanation": "Ignoring the problem is best."}, "explanation_unsupported"),
     ("ea", {"explanation": "It is a good idea."}, "explanation_unsupported"),
     ("ea", {"question": ""}, "missing_field"),
+    ("ea", {"choices": ["Talk to her sister openly", "Ignore the problem", "Shout at everyone",
+                        "3 other options that are less effective"]}, "prompt_echo"),
+    ("eu", {"cause_choices": ["She won the race", "The right cause.", "Her phone broke",
+                              "A friend moved away"]}, "prompt_echo"),
+    ("eu", {"emotion_choices": ["Delight", "Anger", "other_emotions", "Pride"]}, "prompt_echo"),
+    ("ea", {"explanation": "Talk to her sister openly: 3 other options that are less "
+                           "effective."}, "prompt_echo"),
 ])
 def test_each_check_catches_its_fault(kind, changes, check):
     assert check in check_item(item(kind, **changes))
+
+
+def test_a_choice_may_use_common_words_of_a_hint():
+    # "the most effective option" is a hint; saying an option is the most effective is not
+    ok = item("ea", explanation="Talking to her sister openly is the most effective option "
+                                "because it addresses the hurt directly.")
+    assert "prompt_echo" not in check_item(ok)
 
 
 def test_emotion_forms_are_caught_but_not_unrelated_words():
@@ -110,6 +125,41 @@ def test_trl_rows_put_reasoning_before_the_answer():
         "Talk to her sister openly"
 
 
+def test_emobench_prompt_rows_ask_as_the_runner_and_answer_the_shuffled_letter():
+    from emolab.emobench.items import item_from_row
+    from emolab.emobench.prompts import cause_messages, choice_lines
+
+    eu = item("eu")
+    rows = emobench_prompt_rows(eu, seed=3)
+    assert [r["id"].rsplit("-", 1)[1] for r in rows] == ["emotion", "cause"]
+    for row, label in zip(rows, (eu["emotion_label"], eu["cause_label"]), strict=True):
+        user, reply = row["messages"][1]["content"], json.loads(row["messages"][2]["content"])
+        assert list(reply) == ["reasoning", "answer"] and reply["reasoning"] == eu["explanation"]
+        # the letter the reply names is the line of the prompt that holds the right choice
+        assert f"({reply['answer']}) {label}" in user
+    # the cause question names the right emotion, worded exactly as the runner words it
+    bench_item = item_from_row(Path("x"), 0, emobench_row(eu))
+    choices = [line.split(") ", 1)[1] for line in
+               rows[1]["messages"][1]["content"].split("Choices:\n")[1].splitlines()]
+    expected = cause_messages(bench_item, choices, "Pride", cot=True, structured=True)
+    assert rows[1]["messages"][:2] == expected and choice_lines(choices) in expected[1]["content"]
+    assert emobench_prompt_rows(eu, seed=3) == rows  # seeded
+    ea_rows = emobench_prompt_rows(item("ea"), seed=3)
+    assert len(ea_rows) == 1 and "most effective" in ea_rows[0]["messages"][1]["content"]
+    # over many seeds the right answer moves between positions
+    letters = {json.loads(emobench_prompt_rows(eu, seed=s)[0]["messages"][2]["content"])["answer"]
+               for s in range(20)}
+    assert len(letters) >= 3
+
+
+def test_emobench_prompts_only_for_trl(tmp_path):
+    with pytest.raises(EmolabError, match="--format trl only"):
+        export([item("eu")], tmp_path / "x", fmt="emobench", prompts="emobench")
+    written = export([item("eu"), item("ea")], tmp_path / "sft.jsonl", fmt="trl",
+                     prompts="emobench")
+    assert list(written.values()) == [3]
+
+
 @pytest.mark.data
 def test_emobench_rows_have_emobench_fields_and_load_as_emobench(tmp_path, real_data_dir):
     from emolab.data import load
@@ -124,3 +174,28 @@ def test_emobench_rows_have_emobench_fields_and_load_as_emobench(tmp_path, real_
     assert eu[0].labels == ("Pride", "She won the race")
     assert ea[0].labels == ("Talk to her sister openly",)
     assert ea[0].meta["category"] == "Personal-Self"
+
+
+def test_assembled_items_hold_their_label_among_shuffled_choices():
+    from reason_scripted import as_extractor_answer
+
+    from emolab.reasoning.items import assemble
+
+    positions = set()
+    for dialogue in range(12):
+        eu = assemble("eu", as_extractor_answer("eu", eu_item(SCENARIO)), subject="Ana",
+                      seed=0, dialogue=dialogue)
+        assert eu["subject"] == "Ana" and "Ana" in eu["question"]
+        assert sorted(eu["emotion_choices"]) == sorted(eu_item(SCENARIO)["emotion_choices"])
+        assert eu["emotion_label"] == "Pride" and eu["cause_label"] == "She won the race"
+        positions.add(eu["emotion_choices"].index("Pride"))
+        assert check_item(make_item("eu", eu, seed=0, dialogue=dialogue)) == []
+    assert len(positions) >= 3  # the right answer is not always in one place
+    again = assemble("eu", as_extractor_answer("eu", eu_item(SCENARIO)), subject="Ana", seed=0,
+                     dialogue=3)
+    assert again == assemble("eu", as_extractor_answer("eu", eu_item(SCENARIO)), subject="Ana",
+                             seed=0, dialogue=3)
+    ea = assemble("ea", as_extractor_answer("ea", ea_item(SCENARIO)), subject="Ana", seed=0,
+                  dialogue=0)
+    assert ea["label"] in ea["choices"] and len(ea["choices"]) == 4
+    assert ea["question"].endswith("most effective action for Ana?")

@@ -46,6 +46,20 @@ def test_a_run_keeps_n_items_with_unique_ids(tmp_path):
     assert manifest["model"] == "scripted-model" and manifest["settings"]["seed"] == 3
 
 
+def test_with_scenario_background_the_background_is_the_scenario(tmp_path):
+    store = RunStore(tmp_path / "run", create=True)
+    backend = ScriptedBackend()
+    generate(backend, config(n=2, scenario="background"), store, test_items=[])
+    record = store.records[0]
+    assert [item["scenario"] for item in record["items"]] == [record["background"]] * 2
+    extractor_calls = [c for c in backend.calls if c["agent"].startswith("extractor")]
+    assert extractor_calls and all("scenario" not in c["schema"]["properties"]
+                                   and "scenario:" not in c["messages"][-1]["content"]
+                                   for c in extractor_calls)
+    with pytest.raises(EmolabError, match="scenario must be one of"):
+        config(scenario="dialogue")
+
+
 class FailingTherapist(Script):
     """The therapist of the first dialogue never answers usably; later ones are fine."""
 
@@ -107,9 +121,9 @@ def test_items_close_to_emobench_test_items_are_rejected_and_counted(tmp_path, r
 class RepeatsItself(Script):
     def answer(self, agent, messages, call):
         if agent == "extractor_eu":
-            from reason_scripted import eu_item
+            from reason_scripted import as_extractor_answer, eu_item
 
-            return json.dumps(eu_item("Mia " + gibberish("same", 60)))
+            return json.dumps(as_extractor_answer("eu", eu_item("Mia " + gibberish("same", 60))))
         return super().answer(agent, messages, call)
 
 

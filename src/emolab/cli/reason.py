@@ -35,6 +35,9 @@ def generate(
     turn_tokens: int = typer.Option(None, "--turn-tokens", min=1),
     supervisor_tokens: int = typer.Option(None, "--supervisor-tokens", min=1),
     extract_tokens: int = typer.Option(None, "--extract-tokens", min=1),
+    scenario: str = typer.Option(None, "--scenario", help="extractor (default: the extractor "
+                                 "writes each item's scenario) or background (the background "
+                                 "is the scenario; for small models)."),
     dedupe_threshold: float = typer.Option(None, "--dedupe-threshold", help="rapidfuzz score "
                                            "(0-100) of a near-duplicate (default 85)."),
     balance_ratio: float = typer.Option(None, "--balance-ratio", help="Default 1.5."),
@@ -62,7 +65,7 @@ def generate(
                  top_p=top_p, retries=retries, background_tokens=background_tokens,
                  background_rounds=background_rounds,
                  turn_tokens=turn_tokens, supervisor_tokens=supervisor_tokens,
-                 extract_tokens=extract_tokens, dedupe_threshold=dedupe_threshold,
+                 extract_tokens=extract_tokens, scenario=scenario, dedupe_threshold=dedupe_threshold,
                  balance_ratio=balance_ratio, max_dialogues=max_dialogues,
                  concurrency=concurrency, threads=threads, n_ctx=n_ctx, base_url=base_url,
                  data_dir=str(data_dir) if data_dir else None)
@@ -93,6 +96,11 @@ def export(
     out: Path = typer.Option(..., "--out", "-o", help="File (.jsonl); for emobench with both "
                              "kinds, a folder that receives EU.jsonl and EA.jsonl."),
     kind: str = typer.Option(None, "--kind", help="Only eu or only ea items."),
+    prompts: str = typer.Option("plain", "--prompts", help="trl only: plain (scenario, "
+                                "questions, option texts) or emobench (the prompts of "
+                                "`emolab emobench run --cot`, choices shuffled, letter answers; "
+                                "an EU item gives two rows)."),
+    seed: int = typer.Option(0, "--seed", help="Choice order of --prompts emobench."),
 ) -> None:
     """Write the kept items in a format trainers or the EmoBench runner read as it is."""
     from emolab.errors import EmolabError
@@ -101,5 +109,6 @@ def export(
 
     if kind not in (None, "eu", "ea"):
         raise EmolabError(f"--kind must be eu or ea, not {kind!r}")
-    written = run_export(RunStore(run).items(), out, fmt=fmt, kind=kind)
+    written = run_export(RunStore(run).items(), out, fmt=fmt, kind=kind, prompts=prompts,
+                         seed=seed)
     typer.echo(json.dumps(written, indent=2))

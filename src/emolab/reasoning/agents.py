@@ -68,6 +68,7 @@ class Sampling:
     turn_tokens: int = 160
     supervisor_tokens: int = 200
     extract_tokens: int = 900
+    scenario: str = "extractor"  # or "background": the background is the item's scenario
 
 
 def call_seed(seed: int, *parts: object) -> int:
@@ -173,15 +174,28 @@ CONTINUATION_SCHEMA = _obj(continuation=STR)
 VERDICT_FIELDS = ("scenario_clear", "emotions_present", "causes_present", "dilemma_present",
                   "rich_enough")
 SUPERVISOR_SCHEMA = _obj(comment=STR, **{name: BOOL for name in VERDICT_FIELDS})
-EU_SCHEMA = _obj(scenario=STR, subject=STR, question=STR, emotion_choices=_choices(4, 6),
-                 cause_choices=_choices(4, 4),
-                 category={"type": "string", "enum": list(EU_CATEGORIES)},
-                 explanation=STR, emotion_label=STR, cause_label=STR)
-EA_SCHEMA = _obj(scenario=STR, subject=STR, question=STR,
+# The extractor names the right answer and the wrong ones apart; the choices are assembled
+# from them (items.assemble), so a label is one of its choices by construction. Subject and
+# question are not asked for: the subject is the client, and EmoBench's runner words the
+# question itself.
+EU_SCHEMA = _obj(scenario=STR, category={"type": "string", "enum": list(EU_CATEGORIES)},
+                 explanation=STR, emotion=STR, other_emotions=_choices(3, 5),
+                 cause=STR, other_causes=_choices(3, 3))
+EA_SCHEMA = _obj(scenario=STR,
                  question_type={"type": "string", "enum": list(EA_QUESTION_TYPES)},
-                 choices=_choices(4, 4),
                  category={"type": "string", "enum": list(EA_CATEGORIES)},
-                 explanation=STR, label=STR)
+                 explanation=STR, best=STR, others=_choices(3, 3))
+# The same without a scenario, when the background is the scenario (--scenario background).
+EU_SCHEMA_NO_SCENARIO = _obj(**{k: v for k, v in EU_SCHEMA["properties"].items()
+                                if k != "scenario"})
+EA_SCHEMA_NO_SCENARIO = _obj(**{k: v for k, v in EA_SCHEMA["properties"].items()
+                                if k != "scenario"})
+
+
+def extractor_schema(kind: str, *, with_scenario: bool) -> dict[str, Any]:
+    if kind == "eu":
+        return EU_SCHEMA if with_scenario else EU_SCHEMA_NO_SCENARIO
+    return EA_SCHEMA if with_scenario else EA_SCHEMA_NO_SCENARIO
 
 
 # --- prompts -------------------------------------------------------------------------------
@@ -262,28 +276,42 @@ def supervisor_messages(background: str, turns: list[dict[str, str]]) -> list[Me
     ]
 
 
+# What the extractor is told about each answer field. A small model copies these words into
+# its answer ("3 other options that are less effective"); validate.py rejects such items.
+EXTRACTOR_HINTS = {
+    "eu": {"emotion": "the right emotion",
+           "other_emotions": "3 to 5 other emotions that do not fit as well",
+           "cause": "the right cause", "other_causes": "3 other causes that do not fit"},
+    "ea": {"best": "the most effective option",
+           "others": "3 other options that are less effective"},
+}
+
+
 def extractor_messages(kind: str, plan: Plan, background: str,
-                       turns: list[dict[str, str]]) -> list[Message]:
+                       turns: list[dict[str, str]], *, with_scenario: bool = True
+                       ) -> list[Message]:
     name = plan.persona.name
     context = f"Background:\n{background}\n\nCounselling conversation:\n{transcript(turns)}\n\n"
+    if not with_scenario:  # the background is the scenario
+        scenario = ""
+    elif kind == "eu":
+        scenario = (f"scenario: 50 to 200 words in the third person about {name}, telling the "
+                    f"events but never naming {name}'s emotion. ")
+    else:
+        scenario = f"scenario: 50 to 200 words in the third person about {name}'s situation. "
+    hints = EXTRACTOR_HINTS[kind]
+    fields = " ".join(f"{field}: {hint}." for field, hint in hints.items())
     if kind == "eu":
         area = plan.scenario.eu_area
         task = (f"Write one multiple-choice item that tests understanding of emotions, "
-                f"category {area} ({EU_DEFINITIONS[area]}). scenario: 50 to 200 words in the "
-                f"third person about {name}, telling the events but never naming {name}'s "
-                f"emotion. subject: {name}. question: what emotion {name} feels. "
-                "emotion_choices: 4 to 6 different emotions, one right. cause_choices: 4 "
-                "different causes, one right. explanation: why the right emotion and cause fit "
-                "the scenario, naming both. emotion_label and cause_label: copy the right "
-                "choices exactly.")
+                f"category {area} ({EU_DEFINITIONS[area]}). {scenario}explanation: why "
+                f"{name} feels the right emotion and for which cause, naming both. {fields}")
     else:
         area = plan.scenario.ea_area
         task = (f"Write one multiple-choice item that tests handling emotions well, category "
-                f"{area} ({EA_DEFINITIONS[area]}). scenario: 50 to 200 words in the third person "
-                f"about {name}'s situation. subject: {name}. question: what {name} should do "
-                "(question_type Action) or say (Response). choices: 4 different options, one "
-                "clearly the most effective. explanation: why that option is the most "
-                "effective, naming it. label: copy the best choice exactly.")
+                f"{area} ({EA_DEFINITIONS[area]}). {scenario}question_type: Action (what "
+                f"{name} should do) or Response (what {name} should say). explanation: why "
+                f"the best option is the most effective, naming it. {fields}")
     return [{"role": "system", "content": "You turn counselling conversations into test items "
                                           "about emotional intelligence. Answer with JSON."},
             {"role": "user", "content": context + task}]

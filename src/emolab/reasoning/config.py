@@ -13,6 +13,7 @@ HARMLESS = frozenset({"n", "max_dialogues", "concurrency", "threads", "data_dir"
                       "n_ctx"})
 
 _f = setting
+SCENARIO_SOURCES = ("extractor", "background")
 
 
 @dataclass
@@ -40,6 +41,9 @@ class ReasonConfig(FromSources):
     turn_tokens: int = _f(160, "Tokens of one client or therapist turn at most.")
     supervisor_tokens: int = _f(200, "Tokens of a supervisor verdict at most.")
     extract_tokens: int = _f(900, "Tokens of an extracted item at most.")
+    scenario: str = _f("extractor", "Who writes an item's scenario: 'extractor' (from the "
+                       "background and the conversation, as EC2ER does) or 'background' (the "
+                       "background itself, for models too small to write one).")
     dedupe_threshold: float = _f(85.0, "rapidfuzz token_sort_ratio (0-100) at or above which "
                                  "a scenario is a near-duplicate.")
     balance_ratio: float = _f(1.5, "A category may hold at most this multiple of its "
@@ -67,6 +71,9 @@ class ReasonConfig(FromSources):
         self.require_at_least_one("n", "background_tokens", "turn_tokens", "supervisor_tokens",
                                   "extract_tokens", "max_dialogues", "concurrency", "threads",
                                   "n_ctx")
+        if self.scenario not in SCENARIO_SOURCES:
+            raise EmolabError(f"scenario must be one of {', '.join(SCENARIO_SOURCES)}, not "
+                              f"{self.scenario!r}")
         if self.retries < 0:
             raise EmolabError("retries must be >= 0")
         if self.background_rounds < 0:

@@ -5,6 +5,13 @@ holds the scenario, the question(s) and the lettered options; the assistant turn
 object with ``reasoning`` first (the extractor's explanation) and then ``answer``: the text of
 the correct option (EA), or ``{"emotion": ..., "cause": ...}`` (EU).
 
+``trl`` with ``prompts="emobench"``: the same items asked exactly as ``emolab emobench run
+--cot`` asks them (``emolab.emobench.prompts``: EU in two steps, the emotion and then the cause
+of the right emotion, so an EU item gives two rows; EA one row), the choices in a seeded
+order, and the reply the runner's schema expects: ``{"reasoning": <explanation>, "answer":
+<letter>}``. A model trained on these rows is evaluated by the EmoBench runner on the prompt
+it was trained with; the seeded order keeps it from learning a favourite position.
+
 ``emobench``: EmoBench's own fields (``EU.jsonl``: qid, language, coarse_category,
 finegrained_category, scenario, subject, emotion_choices, emotion_label, cause_choices,
 cause_label; ``EA.jsonl``: qid, language, category, question type, scenario, subject, choices,
@@ -22,6 +29,7 @@ from typing import Any
 from emolab.errors import EmolabError
 
 FORMATS = ("trl", "emobench")
+PROMPTS = ("plain", "emobench")
 SYSTEM = ("You answer multiple-choice questions about emotions. Reason first, then answer "
           'with JSON: {"reasoning": "...", "answer": ...}.')
 
@@ -50,6 +58,35 @@ def trl_row(item: dict[str, Any]) -> dict[str, Any]:
                          {"role": "assistant", "content": reply}]}
 
 
+def emobench_prompt_rows(item: dict[str, Any], seed: int = 0) -> list[dict[str, Any]]:
+    import random
+
+    from emolab.emobench.items import item_from_row
+    from emolab.emobench.parser import letter
+    from emolab.emobench.prompts import cause_messages, ea_messages, emotion_messages
+
+    bench_item = item_from_row(Path("generated"), 0, emobench_row(item))
+    rng = random.Random(f"{seed}-{item['id']}")
+    rows = []
+    for question in bench_item.questions:
+        order = list(range(len(question.choices)))
+        rng.shuffle(order)
+        choices = [question.choices[i] for i in order]
+        if question.name == "emotion":
+            messages = emotion_messages(bench_item, choices, cot=True, structured=True)
+        elif question.name == "cause":
+            right = bench_item.questions[0].choices[bench_item.questions[0].answer]
+            messages = cause_messages(bench_item, choices, right, cot=True, structured=True)
+        else:
+            messages = ea_messages(bench_item, choices, cot=True, structured=True)
+        reply = json.dumps({"reasoning": item["explanation"],
+                            "answer": letter(order.index(question.answer))}, ensure_ascii=False)
+        rows.append({"id": f"{item['id']}-{question.name}", "kind": item["kind"],
+                     "category": item["category"],
+                     "messages": [*messages, {"role": "assistant", "content": reply}]})
+    return rows
+
+
 def emobench_row(item: dict[str, Any]) -> dict[str, Any]:
     if item["kind"] == "eu":
         return {"qid": item["id"], "language": "en", "coarse_category": item["category"],
@@ -70,18 +107,25 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def export(items: list[dict[str, Any]], out: str | Path, *, fmt: str,
-           kind: str | None = None) -> dict[str, int]:
+           kind: str | None = None, prompts: str = "plain", seed: int = 0) -> dict[str, int]:
     """Write ``items``; returns rows written per file. ``emobench`` with ``out`` ending in
     .jsonl writes one kind (``kind``, or the only one present); otherwise ``out`` is a folder
-    that receives EU.jsonl and EA.jsonl."""
+    that receives EU.jsonl and EA.jsonl. ``prompts`` (trl only): ``plain`` or ``emobench``
+    (the EmoBench runner's prompts, choices shuffled with ``seed``)."""
     if fmt not in FORMATS:
         raise EmolabError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if prompts not in PROMPTS:
+        raise EmolabError(f"unknown prompts {prompts!r}; choose one of: {', '.join(PROMPTS)}")
+    if prompts != "plain" and fmt != "trl":
+        raise EmolabError("--prompts applies to --format trl only")
     if kind is not None:
         items = [i for i in items if i["kind"] == kind]
     out = Path(out)
     if fmt == "trl":
-        _write(out, [trl_row(i) for i in items])
-        return {str(out): len(items)}
+        rows = ([trl_row(i) for i in items] if prompts == "plain"
+                else [row for i in items for row in emobench_prompt_rows(i, seed)])
+        _write(out, rows)
+        return {str(out): len(rows)}
     kinds = sorted({i["kind"] for i in items})
     if out.suffix == ".jsonl":
         if len(kinds) > 1:

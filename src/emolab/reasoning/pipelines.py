@@ -19,6 +19,7 @@ from emolab.reasoning import agents
 from emolab.reasoning.agents import CallLog, Sampling
 from emolab.reasoning.attributes import Plan
 from emolab.reasoning.background import write_background
+from emolab.reasoning.items import assemble
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,19 @@ def run_dialogue(backend: Backend, spec: PipelineSpec, plan: Plan, sampling: Sam
 
 
 def extract(backend: Backend, kind: str, dialogue: Dialogue, sampling: Sampling) -> dict[str, Any]:
-    """The extractor's item of ``kind`` ('eu' or 'ea') as parsed JSON (validated later)."""
-    schema = agents.EU_SCHEMA if kind == "eu" else agents.EA_SCHEMA
+    """The item of ``kind`` ('eu' or 'ea') the extractor writes, in the item's own fields
+    (``items.assemble``; validated later)."""
+    with_scenario = sampling.scenario == "extractor"
+    schema = agents.extractor_schema(kind, with_scenario=with_scenario)
     plan = dialogue.plan
-    return agents.call_agent(
+    answer = agents.call_agent(
         backend, f"extractor_{kind}",
-        agents.extractor_messages(kind, plan, dialogue.background, dialogue.turns),
+        agents.extractor_messages(kind, plan, dialogue.background, dialogue.turns,
+                                  with_scenario=with_scenario),
         schema=schema, parse=lambda raw: agents.parse_object(raw, schema), sampling=sampling,
         max_tokens=sampling.extract_tokens, seed_parts=(plan.seed, plan.index, "extract", kind),
         log=dialogue.log)
+    if not with_scenario:
+        answer["scenario"] = dialogue.background
+    return assemble(kind, answer, subject=plan.persona.name, seed=plan.seed,
+                    dialogue=plan.index)

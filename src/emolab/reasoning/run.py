@@ -34,7 +34,7 @@ def sampling_of(config: ReasonConfig) -> Sampling:
                     background_rounds=config.background_rounds,
                     background_tokens=config.background_tokens, turn_tokens=config.turn_tokens,
                     supervisor_tokens=config.supervisor_tokens,
-                    extract_tokens=config.extract_tokens)
+                    extract_tokens=config.extract_tokens, scenario=config.scenario)
 
 
 def write_dialogue(backend: Backend, spec: PipelineSpec, plan, kinds: list[str],

@@ -17,6 +17,11 @@
   at least as often as any wrong one ("delight rather than embarrassment" passes). This
   catches explanations that argue for another option or talk past the question; it cannot
   catch a fluent but wrong argument.
+- ``prompt_echo``: a choice holds the words the extractor was told about a field
+  (``agents.EXTRACTOR_HINTS``: "the right cause", "3 other options that are less effective")
+  or the name of a schema field (``other_causes``), or the explanation holds a whole hint of
+  five words or more. A small model copies its instructions into the answer, and such an item
+  can pass the other checks.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from emolab.reasoning.agents import EA_SCHEMA, EU_SCHEMA, EXTRACTOR_HINTS
 from emolab.reasoning.items import CONTENT_FIELDS, QUESTIONS
 
 SCENARIO_WORDS = (50, 500)
+SNAKE_FIELDS = sorted({name for schema in (EU_SCHEMA, EA_SCHEMA) for name in schema["properties"]
+                       if "_" in name})
 CHOICE_COUNTS = {"emotion_choices": (4, 6), "cause_choices": (3, 5), "choices": (4, 4)}
 CHECKS = ("missing_field", "choice_count", "label_not_in_choices", "duplicate_choices",
-          "scenario_length", "answer_emotion_in_scenario", "explanation_unsupported")
+          "scenario_length", "answer_emotion_in_scenario", "explanation_unsupported",
+          "prompt_echo")
 
 STOP = frozenset("""a an the and or but if of to in on at for with by from as is are was were be
 been being it its this that these those he she they them his her their him i you we our your my
@@ -88,6 +97,17 @@ def _supports(explanation: str, choices: list[str], label: str, *, emotion: bool
     return best > 0 and all(n < best for c, n in overlap.items() if c != label)
 
 
+def _echoes(item: dict[str, Any]) -> bool:
+    hints = [_norm(h) for h in EXTRACTOR_HINTS[item["kind"]].values()]
+    raw = [c.lower() for key, _ in QUESTIONS[item["kind"]] for c in item[key]]
+    choices = [_norm(c) for c in raw]
+    explanation = f" {_norm(item['explanation'])} "
+    return (any(f" {h} " in f" {c} " for h in hints for c in choices)
+            or any(f" {h} " in explanation for h in hints if len(h.split()) >= 5)
+            # a field name, such as other_causes, never occurs in natural text
+            or any(name in c for name in SNAKE_FIELDS for c in raw))
+
+
 def check_item(item: dict[str, Any]) -> list[str]:
     kind = item["kind"]
     failed: list[str] = []
@@ -114,4 +134,6 @@ def check_item(item: dict[str, Any]) -> list[str]:
             _supports(item["explanation"], item[c], item[lab], emotion=(c == "emotion_choices"))
             for c, lab in QUESTIONS[kind]):
         failed.append("explanation_unsupported")
+    if _echoes(item):
+        failed.append("prompt_echo")
     return failed
