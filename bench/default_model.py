@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -43,6 +42,7 @@ from emolab.backends import SamplingParams, load_backend
 from emolab.classify import Classifier
 from emolab.data import load
 from emolab.evaluate.predictions import read_predictions
+from emolab.evaluate.repetition import is_degenerate
 from emolab.evaluate.runner import evaluate_file
 from emolab.instruct.build import quotes_text
 from emolab.tasks import get_task
@@ -96,15 +96,6 @@ def answer_dair(model: str, prompt_version: str, path: Path, limit: int | None, 
 
 # -- what the explanations say ----------------------------------------------------------------
 
-def degenerate(explanation: str) -> bool:
-    """A sentence, or any 4-word sequence, said three times or more."""
-    sentences = [s.strip().lower() for s in re.split(r"[.!?]+", explanation) if s.strip()]
-    words = re.findall(r"\w+", explanation.lower())
-    grams = Counter(tuple(words[i:i + 4]) for i in range(len(words) - 3))
-    return (max(Counter(sentences).values(), default=0) >= 3
-            or max(grams.values(), default=0) >= 3)
-
-
 def explanation_checks(path: Path, data_dir) -> dict:
     task = get_task("semeval-ec")
     texts = {e.id: e.text for e in load("emollms-aeb1-ec", "test", data_dir=data_dir)}
@@ -117,7 +108,7 @@ def explanation_checks(path: Path, data_dir) -> dict:
     n = len(rows)
     return {
         "n": n,
-        "degenerate_share": round(sum(degenerate(e) for _, e in said) / n, 4),
+        "degenerate_share": round(sum(is_degenerate(e) for _, e in said) / n, 4),
         "quoting_share": round(sum(quotes_text(e, texts[r.id], task) for r, e in said) / n, 4),
         "label_ratio": {label: round(pred[label] / gold[label], 2) if gold[label] else None
                         for label in task.label_set.labels},

@@ -52,6 +52,8 @@ def test_good_items_pass():
     ("eu", {"cause_choices": ["She won the race", "The right cause.", "Her phone broke",
                               "A friend moved away"]}, "prompt_echo"),
     ("eu", {"emotion_choices": ["Delight", "Anger", "other_emotions", "Pride"]}, "prompt_echo"),
+    ("ea", {"scenario": SCENARIO + " In reality, her manager will choose the other way." * 3},
+     "repetitive"),
     ("ea", {"explanation": "Talk to her sister openly: 3 other options that are less "
                            "effective."}, "prompt_echo"),
 ])

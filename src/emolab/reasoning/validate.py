@@ -22,6 +22,9 @@
   or the name of a schema field (``other_causes``), or the explanation holds a whole hint of
   five words or more. A small model copies its instructions into the answer, and such an item
   can pass the other checks.
+- ``repetitive``: the scenario, the explanation or a choice says a sentence or a 4-word
+  sequence three times or more (``emolab.evaluate.repetition``, the measure of degenerate
+  explanations in bench/default_model.py): a looping background kept one item otherwise.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from emolab.evaluate.repetition import is_degenerate
 from emolab.reasoning.agents import EA_SCHEMA, EU_SCHEMA, EXTRACTOR_HINTS
 from emolab.reasoning.items import CONTENT_FIELDS, QUESTIONS
 
@@ -38,7 +42,7 @@ SNAKE_FIELDS = sorted({name for schema in (EU_SCHEMA, EA_SCHEMA) for name in sch
 CHOICE_COUNTS = {"emotion_choices": (4, 6), "cause_choices": (3, 5), "choices": (4, 4)}
 CHECKS = ("missing_field", "choice_count", "label_not_in_choices", "duplicate_choices",
           "scenario_length", "answer_emotion_in_scenario", "explanation_unsupported",
-          "prompt_echo")
+          "prompt_echo", "repetitive")
 
 STOP = frozenset("""a an the and or but if of to in on at for with by from as is are was were be
 been being it its this that these those he she they them his her their him i you we our your my
@@ -136,4 +140,8 @@ def check_item(item: dict[str, Any]) -> list[str]:
         failed.append("explanation_unsupported")
     if _echoes(item):
         failed.append("prompt_echo")
+    texts = [item["scenario"], item["explanation"],
+             *(c for key, _ in QUESTIONS[kind] for c in item[key])]
+    if any(is_degenerate(t) for t in texts):
+        failed.append("repetitive")
     return failed
