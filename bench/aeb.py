@@ -91,7 +91,7 @@ def schema_overhead(engine, n_texts: int, data_dir: str | None) -> dict:
     second on a text finds its prompt in llama.cpp's prefix cache. ``decode_tokens_per_s``
     leaves the prompt evaluation out (llama.cpp's own counter): the per-token cost of decoding,
     the XGrammar mask included. A free answer also runs longer, so its later tokens attend to a
-    longer context; ``free_matched`` therefore decodes the free prompt for exactly as many
+    longer context; ``free_matched`` therefore decodes the free prompt for at most as many
     tokens as the schema path wrote on that text, and the headline cost compares the two.
     """
     params = SamplingParams(max_tokens=DEFAULT_MAX_TOKENS)
