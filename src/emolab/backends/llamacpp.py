@@ -7,6 +7,7 @@
   against the whole vocabulary at every step).
 - Requests that share a prefix (same system prompt, text last) reuse the KV cache of that
   prefix: ``llama-cpp-python`` keeps the last prompt's tokens and only evaluates what differs.
+  Seeded sampling does not (see ``_one``): a seed must give the same text every time.
 - ``adapter`` is a GGUF LoRA (``emolab export-gguf RUN --lora``) that llama.cpp applies on
   top of the model as it loads it; a run folder whose newest export is an adapter brings its
   own, on the base GGUF it was trained from (``resolve_model``).
@@ -112,6 +113,13 @@ class LlamaCppBackend(Backend):
     def _one(self, messages: list[Message], grammar: Any, params: SamplingParams,
              seed: int | None) -> Generation:
         start = time.perf_counter()
+        if seed is not None and params.temperature > 0:
+            # A prompt found in the KV cache is finished with a smaller batch than a prompt
+            # evaluated whole, and llama.cpp's kernels round differently by batch size: the
+            # logits differ in their last bits and a sampled answer can change. A seeded
+            # request evaluates its whole prompt, so a seed gives the same text whatever ran
+            # before (the cost: no prefix reuse for seeded sampling).
+            self._llm.reset()
         self._llm.request_seed = seed
         try:
             response = self._llm.create_chat_completion(
