@@ -13,6 +13,7 @@ that the lenient parser reads, and on ``--cot``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from emolab.backends.base import Message
@@ -67,6 +68,19 @@ _TEXT = {
 
 def _text(language: str) -> dict:
     return _TEXT.get(language, _TEXT["en"])
+
+
+def question_text(task: str, subject: str, *, question_type: str = "action",
+                  language: str = "en") -> str:
+    """The question the runner asks, without its "Question:" lead: EU's emotion question, or
+    EA's for an ``action`` / ``response``. Generated items carry it as their ``question``."""
+    t = _text(language)
+    if task == "EU":
+        text = t["emotion"].format(subject=subject)
+    else:
+        kind = t["kinds"].get(question_type.lower(), question_type)
+        text = t["ea"].format(kind=kind, subject=subject)
+    return re.sub(r"^[^:：]+[:：]\s*", "", text)
 
 
 def choice_lines(choices: Sequence[str]) -> str:

@@ -41,11 +41,6 @@ def answer_texts(item: dict[str, Any]) -> list[str]:
     return [item.get(label) or "" for _, label in QUESTIONS[item["kind"]]]
 
 
-QUESTION = {"eu": "What emotion would {subject} ultimately feel in this situation?",
-            "Action": "In this situation, what is the most effective action for {subject}?",
-            "Response": "In this situation, what is the most effective response for {subject}?"}
-
-
 def _shuffled(right: str, others: list[str], rng: random.Random) -> list[str]:
     choices = [right, *others]
     rng.shuffle(choices)
@@ -57,18 +52,20 @@ def assemble(kind: str, extracted: dict[str, Any], *, subject: str, seed: int,
     """The item's fields from the extractor's answer (``agents.EU_SCHEMA`` / ``EA_SCHEMA``):
     each right answer joins its wrong ones in an order seeded by the run and the dialogue, so
     the label is one of the choices by construction and its position carries no signal."""
+    from emolab.emobench.prompts import question_text
+
     rng = random.Random(f"{seed}-{dialogue}-{kind}")
     fields = {"scenario": extracted["scenario"], "subject": subject,
               "category": extracted["category"], "explanation": extracted["explanation"]}
     if kind == "eu":
-        return {**fields, "question": QUESTION["eu"].format(subject=subject),
+        return {**fields, "question": question_text("EU", subject),
                 "emotion_choices": _shuffled(extracted["emotion"], extracted["other_emotions"],
                                              rng),
                 "emotion_label": extracted["emotion"],
                 "cause_choices": _shuffled(extracted["cause"], extracted["other_causes"], rng),
                 "cause_label": extracted["cause"]}
     kind_of_question = extracted["question_type"]
-    return {**fields, "question": QUESTION[kind_of_question].format(subject=subject),
+    return {**fields, "question": question_text("EA", subject, question_type=kind_of_question),
             "question_type": kind_of_question,
             "choices": _shuffled(extracted["best"], extracted["others"], rng),
             "label": extracted["best"]}
