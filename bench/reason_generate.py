@@ -34,6 +34,9 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def one_run(backend, cfg: ReasonConfig, folder: Path) -> dict:
+    if folder.exists() and any(folder.iterdir()):
+        # A run folder resumes: its earlier dialogues would count against this run's seconds.
+        raise SystemExit(f"{folder} already holds a run; give --runs a new folder")
     start = time.perf_counter()
     report = generate(backend, cfg, RunStore(folder, create=True))
     seconds = time.perf_counter() - start
@@ -104,7 +107,8 @@ def run_all(args: argparse.Namespace) -> None:
     out = RESULTS / f"reason_generate-{stamp}.json"
     out.write_text(json.dumps({"backend": name, "model": backend.model_id,
                                "cpu_count": os.cpu_count(), "python": platform.python_version(),
-                               "args": {**vars(args), "runs": str(args.runs)}, "runs": rows}, indent=2))
+                               "args": {**vars(args), "runs": args.runs and str(args.runs)},
+                               "runs": rows}, indent=2))
     print(out)
 
 
