@@ -5,6 +5,8 @@ baselines and the published rows.
    - ``emolab/``: the tuned model (compact prompt, schema enforced, greedy) on AEB-1 — E-c (all
      3,259 test tweets), EI-reg and EI-oc (``--ei-limit`` rows, the same share of each emotion,
      default 1,000 of 4,068), V-reg and V-oc (all 937) — and on the DAIR test split (2,000);
+     scores and classes come from the model's score heads when it ships them (the default
+     path, ``emolab.readout``), labels from its own generated answers;
    - ``base/``: the untuned SmolLM2 (long v1 prompt) on ``--base-limit`` rows of each (its
      answers are about three times longer, so whole test sets cost hours);
 2. frozen MiniLM + logistic / ridge regression trained on all training rows and on the rows of
@@ -14,9 +16,12 @@ baselines and the published rows.
    not counted), how often each label is predicted against the gold, sufficiency with and
    without label words masked, and schema adherence without constraints (``--free-texts``);
 4. texts per second, interleaved text by text on the same E-c dev tweets: the base as today,
-   the tuned model merged (the default path) and base + LoRA applied at load.
+   the tuned model merged (the default path) and base + LoRA applied at load; and on EI-reg
+   anger dev tweets: the base, the tuned model with its score head (the default path) and the
+   tuned model writing the score itself.
 
-Writes ``bench/results/default_model.json`` and ``default_model.md`` and prints the table.
+Writes ``bench/results/<--results-name>.json`` and ``.md`` (default ``default_model``) and
+prints the table.
 
     EMOLAB_DATA=/work/shared/data python bench/default_model.py --instruct runs/instruct800
 """
@@ -96,9 +101,10 @@ def answer_dair(model: str, prompt_version: str, path: Path, limit: int | None, 
 
 # -- what the explanations say ----------------------------------------------------------------
 
-def explanation_checks(path: Path, data_dir) -> dict:
+def explanation_checks(path: Path, texts: dict[str, str]) -> dict:
+    """On E-c answers: degenerate and quoting explanations, each label's predicted / gold
+    frequency; ``texts``: the tweets by id."""
     task = get_task("semeval-ec")
-    texts = {e.id: e.text for e in load("emollms-aeb1-ec", "test", data_dir=data_dir)}
     rows = read_predictions(path)
     said = [(r, (r.parsed or {}).get("explanation") or "") for r in rows]
     gold, pred = Counter(), Counter()
@@ -152,6 +158,31 @@ def speed(n_texts: int, data_dir, threads: int) -> dict:
                                                        adapter=adapter, n_threads=threads),
                                           task, params=params, prompt_version="compact"),
     }
+    return timed(paths, texts)
+
+
+def score_speed(n_texts: int, data_dir, threads: int) -> dict:
+    """Texts per second on EI-reg anger dev tweets: the base as before, the tuned model with
+    its score head (the default path) and the tuned model writing the score itself."""
+    rows = [e for e in load("semeval-ei-reg", "dev", data_dir=data_dir)
+            if e.meta.get("dimension") == "anger"][:n_texts]
+    task = get_task("ei-reg:anger")
+    engines = {"base, v1 prompt (before)": (load_backend("llamacpp", model="base",
+                                                         n_threads=threads), "v1"),
+               "emolab + score head (default)": (load_backend("llamacpp", model="emolab",
+                                                              n_threads=threads), "compact"),
+               "emolab, score generated": (load_backend("llamacpp", model="emolab",
+                                                        n_threads=threads, readout=False),
+                                           "compact")}
+    paths = {name: Classifier(engine, task, prompt_version=prompt)
+             for name, (engine, prompt) in engines.items()}
+    paths["emolab + score head (default)"].backend.embed(["warm up"])  # load its context
+    return timed(paths, [e.text for e in rows])
+
+
+def timed(paths: dict[str, Classifier], texts: list[str]) -> dict:
+    """Texts per second of each path, interleaved text by text, and each against the base
+    ("base, v1 prompt (before)"); the backends are closed afterwards."""
     timings = interleaved({k: (c, None) for k, c in paths.items()}, texts, {}, None)
     found = {name: summarise(name, *timings[name]) for name in paths}
     for classifier in paths.values():
@@ -163,6 +194,19 @@ def speed(n_texts: int, data_dir, threads: int) -> dict:
 
 
 # -- the table --------------------------------------------------------------------------------
+
+def readout_info() -> dict | None:
+    """The shipped model's score heads (they answer the score and class tasks), if any."""
+    from emolab.readout import Readout
+    from emolab.tuned import shipped
+
+    model = shipped()
+    if model is None or model.readout is None:
+        return None
+    heads = Readout.load(model.readout)
+    return {"file": model.readout.name, "model_digest": heads.model_digest,
+            "dev_pearson": {task: head.dev_pearson for task, head in heads.heads.items()}}
+
 
 def published_rows() -> list[dict]:
     from importlib.resources import files
@@ -216,14 +260,18 @@ def main() -> None:
     parser.add_argument("--free-texts", type=int, default=200)
     parser.add_argument("--speed-texts", type=int, default=30)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--results-name", default="default_model",
+                        help="results file stem under bench/results (a partial run can keep the "
+                        "whole-table results of an earlier one)")
     parser.add_argument("--skip", default="", help="comma list of parts to skip: base, dair, "
-                        "baselines, checks, speed")
+                        "baselines, checks, speed, score-speed")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     data_dir = os.environ.get("EMOLAB_DATA")
     result: dict = {"machine": platform.machine(), "cpu_count": os.cpu_count(),
                     "threads": args.threads, "ei_limit": args.ei_limit, "cap": args.cap,
-                    "base_limit": args.base_limit}
+                    "base_limit": args.base_limit, "tasks_answered": args.tasks,
+                    "skipped": sorted(skip), "readout": readout_info()}
     tuned_limits = {k: capped(v, args.cap) for k, v in limits(args).items()}
     names = [name.strip() for name in args.tasks.split(",") if name.strip()]
     answer_aeb("emolab", "compact", args.runs / "emolab", tuned_limits, data_dir, args.threads,
@@ -265,18 +313,22 @@ def main() -> None:
     result["rows"] = rows
     if "checks" not in skip:
         ec = predictions_path(args.runs / "emolab", get_aeb_tasks(["E-c"])[0])
-        result["explanations"] = explanation_checks(ec, data_dir)
+        texts = {e.id: e.text for e in load("emollms-aeb1-ec", "test", data_dir=data_dir)}
+        result["explanations"] = explanation_checks(ec, texts)
         result["sufficiency"] = sufficiency(ec)
         result["adherence_without_schema"] = adherence_without_schema(
             "emolab", "compact", args.runs / "emolab", args.free_texts, data_dir, args.threads)
     if "speed" not in skip:
         result["speed"] = speed(args.speed_texts, data_dir, args.threads)
+    if "score-speed" not in skip:
+        result["score_speed"] = score_speed(args.speed_texts, data_dir, args.threads)
     table = markdown(rows)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "default_model.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
-    (RESULTS / "default_model.md").write_text(table)
+    (RESULTS / f"{args.results_name}.json").write_text(
+        json.dumps(result, indent=2, default=str) + "\n")
+    (RESULTS / f"{args.results_name}.md").write_text(table)
     print(table)
-    for key in ("explanations", "speed"):
+    for key in ("explanations", "speed", "score_speed"):
         if key in result:
             print(key, json.dumps(result[key], indent=1))
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from emolab import tuned
@@ -16,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent / "train"))  # the fake adapters of
 
 
 def install_card(monkeypatch, folder: Path, *, adapter: Path | None = None,
-                 base_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf") -> Path:
+                 base_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf",
+                 readout: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if adapter is None:
         adapter = folder / "fake.gguf"
@@ -24,7 +26,8 @@ def install_card(monkeypatch, folder: Path, *, adapter: Path | None = None,
     card = folder / "card.json"
     card.write_text(json.dumps({"name": "emolab", "adapter": adapter.name, "base_file": base_file,
                                 "prompt_version": "compact",
-                                "tasks": ["semeval-ec", "ei-reg", "v-reg"]}))
+                                "tasks": ["semeval-ec", "ei-reg", "v-reg"],
+                                **({"readout": readout} if readout else {})}))
     monkeypatch.setattr(tuned, "CARD", card)
     tuned.shipped.cache_clear()
     return card
@@ -68,6 +71,26 @@ def test_a_card_naming_a_missing_adapter_says_so(tmp_path, monkeypatch):
     with pytest.raises(EmolabError, match=r"fake\.gguf named by .*card\.json is missing"):
         tuned.shipped()
     assert card.is_file()
+
+
+def test_score_heads_named_by_the_card_must_be_fitted_on_its_adapter(tmp_path, monkeypatch):
+    import numpy as np
+
+    from emolab.readout import Head, Readout
+
+    install_card(monkeypatch, tmp_path, readout="heads.json")
+    with pytest.raises(EmolabError, match=r"heads\.json named by .*card\.json is missing"):
+        tuned.shipped()
+    heads = Readout({"v-reg:valence": Head(np.zeros(2, np.float32), 0.5)}, "f", "0" * 12, {})
+    heads.save(tmp_path / "heads.json")
+    tuned.shipped.cache_clear()
+    with pytest.raises(EmolabError, match=r"fitted on adapter 000000000000.*emolab train heads"):
+        tuned.shipped()
+    model = tuned.TunedModel("emolab", tmp_path / "fake.gguf", "", "", ())
+    heads.model_digest = tuned.adapter_digest(model)
+    heads.save(tmp_path / "heads.json")
+    tuned.shipped.cache_clear()
+    assert tuned.shipped().readout == tmp_path / "heads.json"
 
 
 def test_merged_once_then_reused_and_a_new_adapter_is_merged_anew(tmp_path, monkeypatch):
@@ -132,3 +155,35 @@ def test_classify_answers_with_the_shipped_tuned_model_unless_told_otherwise(tmp
         result = runner.invoke(app, ["classify", "What a lovely day", *args])
         assert result.exit_code == 0, result.output
         assert "SmolLM2-135M-Instruct" in result.output and "prompt v1" in result.output
+
+
+@pytest.mark.slow
+def test_the_shipped_score_heads_answer_and_the_tuned_model_explains_their_answer(tmp_path,
+                                                                                 monkeypatch):
+    """Score and class tasks: the head reads the answer off the tuned model's hidden states,
+    the schema pins it, and the explanation opens with it; readout=False leaves every answer
+    to the model."""
+    pytest.importorskip("llama_cpp")
+    from emolab.backends.llamacpp import LlamaCppBackend
+    from emolab.classify import Classifier
+    from emolab.tasks import get_task
+
+    monkeypatch.setenv("EMOLAB_CACHE", str(tmp_path / "cache"))
+    text = "So angry the train was cancelled AGAIN, I hate this"
+    with LlamaCppBackend("emolab") as engine:
+        assert engine.readout is not None
+        first, again = engine.embed([text, "what a lovely day"]), engine.embed([text])
+        assert first.shape == (2, 576) and np.allclose(first[0], again[0], atol=1e-4)
+        for name in ("ei-reg:anger", "ei-oc:joy", "v-reg", "v-oc"):
+            task = get_task(name)
+            result = Classifier(engine, task, prompt_version="compact").classify(text)
+            value = result.extra["head_answer"]
+            assert result.best.error is None, result.best.raw
+            assert result.best.parsed[task.answer_key] == value
+            assert result.best.parsed["explanation"].startswith(task.stated_opening(value))
+        ec = Classifier(engine, get_task("semeval-ec"), prompt_version="compact").classify(text)
+        assert ec.extra == {} and ec.best.error is None  # labels: the model's own answer
+    with LlamaCppBackend("emolab", readout=False) as engine:
+        assert engine.readout is None
+        result = Classifier(engine, get_task("v-reg"), prompt_version="compact").classify(text)
+        assert result.extra == {} and result.best.error is None

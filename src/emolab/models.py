@@ -31,6 +31,7 @@ class ModelRef:
     path: Path
     format: str  # "gguf" (a file) or "hf" (a folder with config.json)
     adapter: Path | None = None  # a GGUF LoRA that llama.cpp applies to ``path`` on loading
+    readout: Path | None = None  # score heads fitted on this model (``emolab.readout``)
 
 
 def _package_dir(package: str, pip_name: str) -> Path:
@@ -92,9 +93,9 @@ def _resolve(text: str, prefer: str) -> ModelRef:
     if text in ("default", "base"):
         return ModelRef(text, default_gguf(), "gguf")
     if text == "emolab":
-        from emolab.tuned import merged_gguf
+        from emolab.tuned import merged_gguf, require_shipped
 
-        return ModelRef(text, merged_gguf(), "gguf")
+        return ModelRef(text, merged_gguf(), "gguf", readout=require_shipped().readout)
     if text == "minilm":
         return ModelRef(text, minilm_dir(), "hf")
     path = Path(text).expanduser()

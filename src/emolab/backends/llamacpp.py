@@ -26,6 +26,8 @@ from emolab.backends.base import Backend, Generation, Message, SamplingParams
 from emolab.errors import EmolabError
 from emolab.models import resolve_model
 
+EMBED_CONTEXT = 512  # tokens of a text that score-head features see; tweets need ~60
+
 
 class LlamaCppBackend(Backend):
     name: ClassVar[str] = "llamacpp"
@@ -35,7 +37,11 @@ class LlamaCppBackend(Backend):
 
     def __init__(self, model: str = "default", *, n_ctx: int = 2048, n_threads: int = 2,
                  seed: int | None = None, n_batch: int = 512,
-                 grammar_engine: str = "xgrammar", adapter: str | None = None) -> None:
+                 grammar_engine: str = "xgrammar", adapter: str | None = None,
+                 readout: bool = True) -> None:
+        """``readout``: let the model's score heads answer the tasks they cover, when it has
+        some (``emolab.readout``; the shipped ``emolab`` model does); False: the model writes
+        every answer itself."""
         try:
             from llama_cpp import LLAMA_DEFAULT_SEED, Llama
         except ImportError:
@@ -66,6 +72,9 @@ class LlamaCppBackend(Backend):
             raise EmolabError(f"llama.cpp could not apply the adapter {ref.adapter} to "
                               f"{ref.path} ({err}); was it trained on another base model?"
                               ) from None
+        self._options, self._n_threads = options, n_threads
+        self._embedder: Any = None  # a second context in embedding mode, made on first use
+        self.readout = _load_readout(ref.readout) if readout and ref.readout else None
         self._grammars: dict[str, Any] = {}
         self._xgrammar: Any = None  # the XGrammarCompiler, built on the first schema
         self._lock = threading.Lock()  # one llama context: one request at a time
@@ -137,10 +146,48 @@ class LlamaCppBackend(Backend):
                           completion_tokens=usage.get("completion_tokens"),
                           seconds=time.perf_counter() - start)
 
+    def embed(self, texts: list[str]) -> Any:
+        """The mean of the last layer's hidden states over each text's tokens (no chat
+        template), as a float32 array of shape (len(texts), width): the features of
+        ``emolab.readout`` heads. Texts longer than the embedding context are cut."""
+        import numpy as np
+
+        with self._lock:
+            if self._embedder is None:
+                from llama_cpp import LLAMA_POOLING_TYPE_MEAN, Llama
+
+                with _quiet():  # llama.cpp warns that a causal model is mean-pooled
+                    self._embedder = Llama(
+                        model_path=str(self.path), embedding=True,
+                        pooling_type=LLAMA_POOLING_TYPE_MEAN, n_ctx=EMBED_CONTEXT,
+                        n_batch=EMBED_CONTEXT, n_ubatch=EMBED_CONTEXT, n_threads=self._n_threads,
+                        n_threads_batch=self._n_threads, verbose=False, **self._options)
+            vectors = self._embedder.embed(texts, normalize=False, truncate=True)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
     def close(self) -> None:
-        llm, self._llm = getattr(self, "_llm", None), None
-        if llm is not None:
-            llm.close()
+        for name in ("_llm", "_embedder"):
+            llm = getattr(self, name, None)
+            setattr(self, name, None)
+            if llm is not None:
+                llm.close()
+
+
+def _quiet() -> Any:
+    """Silence llama.cpp's C-level log lines (llama-cpp-python's own helper, when present)."""
+    try:
+        from llama_cpp._utils import suppress_stdout_stderr
+    except ImportError:
+        import contextlib
+
+        return contextlib.nullcontext()
+    return suppress_stdout_stderr(disable=False)
+
+
+def _load_readout(path: Any) -> Any:
+    from emolab.readout import Readout
+
+    return Readout.load(path)
 
 
 def _adapter_options(adapter: Any) -> dict[str, Any]:

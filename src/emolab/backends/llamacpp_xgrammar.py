@@ -53,9 +53,40 @@ class XGrammarCompiler:
         key = json.dumps(schema)
         if key not in self._compiled:
             # any_whitespace=False: compact JSON, the fewest tokens and no room to ramble
-            compiled = self._compiler.compile_json_schema(key, any_whitespace=False)
+            grammar = opening_grammar(schema)
+            compiled = (self._compiler.compile_json_schema(key, any_whitespace=False)
+                        if grammar is None else self._compiler.compile_grammar(grammar))
             self._compiled[key] = SchemaConstraint(compiled, self._n_vocab, self.stop_tokens)
         return self._compiled[key]
+
+
+def opening_grammar(schema: dict[str, Any]) -> str | None:
+    """The grammar of a schema whose explanation must open with given text (the
+    ``emolab.readout.OPENING`` keyword), or None when it has no such keyword.
+
+    XGrammar's grammar of the schema without the keyword has the explanation as a plain JSON
+    string right after its key; the opening is spliced in as a literal after the string's
+    opening quote, followed by at most ``OPENING_TAIL_CHARS`` characters (an escape counts
+    as one) and the closing quote."""
+    import xgrammar as xgr
+
+    from emolab.readout import OPENING, OPENING_TAIL_CHARS
+
+    explanation = schema.get("properties", {}).get("explanation", {})
+    if OPENING not in explanation:
+        return None
+    plain = {k: v for k, v in explanation.items() if k != OPENING}
+    rest = {**schema, "properties": {**schema["properties"], "explanation": plain}}
+    grammar = str(xgr.Grammar.from_json_schema(json.dumps(rest), any_whitespace=False))
+    free = '"\\"explanation\\"" ": " basic_string'
+    if free not in grammar:
+        raise EmolabError("an explanation opening needs a free explanation string (no length "
+                          "bounds, no pattern)")
+    literal = json.dumps(explanation[OPENING], ensure_ascii=True)[1:-1]
+    tail = (f'opening_tail ::= (([^\\0-\\x1f\\"\\\\] | ("\\\\" basic_escape))'
+            f'{{0, {OPENING_TAIL_CHARS}}} "\\"")')
+    spliced = grammar.replace(free, f'"\\"explanation\\"" ": " "\\"{literal}" opening_tail', 1)
+    return spliced + "\n" + tail + "\n"
 
 
 def _end_of_turn(llm: Any) -> int:

@@ -22,6 +22,7 @@ from emolab.classify.store import PredictionsFile
 from emolab.data.records import Example, TaskKind
 from emolab.errors import EmolabError
 from emolab.labels import LabelSet
+from emolab.readout import pinned_with_opening
 from emolab.schemas import DEFAULT_EXPLANATION_CHARS, DEFAULT_MAX_TOKENS
 from emolab.tasks import LabelTask, ParseResult, Task
 
@@ -155,13 +156,27 @@ class Classifier:
             raise EmolabError(EMPTY_TEXT)
         fitted, truncated = self.fit_text(cleaned, task)
         start = time.perf_counter()
-        generations = self.backend.generate(self.messages(fitted, task),
-                                            schema=self.schema_of(task), params=self.params)
+        schema, extra = self.schema_of(task), {}
+        if self.reads_out(task):
+            # The model's score head answers; the model explains that answer (emolab.readout).
+            value = self.backend.readout.value(task, self.backend.embed([fitted])[0])
+            schema = pinned_with_opening(task, value, task.stated_opening(value),
+                                         max_explanation_chars=self.max_explanation_chars)
+            extra = {"head_answer": value}
+        generations = self.backend.generate(self.messages(fitted, task), schema=schema,
+                                            params=self.params)
         seconds = time.perf_counter() - start
         return Result([self._candidate(i, g, task) for i, g in enumerate(generations)],
                       text=fitted,
                       prompt_tokens=generations[0].prompt_tokens if generations else None,
-                      seconds=seconds, truncated=truncated)
+                      seconds=seconds, truncated=truncated, extra=extra)
+
+    def reads_out(self, task: Task) -> bool:
+        """The backend's model has a score head for ``task``, the schema is enforced (a pinned
+        answer needs it) and the explanation has no length bounds (the opening needs that)."""
+        readout = getattr(self.backend, "readout", None)
+        return (self.constrain and not self.bounded_explanation and readout is not None
+                and readout.covers(task))
 
     def _candidate(self, index: int, generation: Generation, task: Task) -> Candidate:
         result: ParseResult = task.parse(generation.text,
@@ -172,8 +187,11 @@ class Classifier:
     # ---- runs over data sets -------------------------------------------------------------
 
     def run_info(self, dataset: str | None) -> dict[str, Any]:
+        # readout: score heads answer what they cover; such rows are not mixed with others
         return {"dataset": dataset, "model": self.backend.model_id, "backend": self.backend.name,
-                "prompt_version": self.prompt_version, "constrained": self.constrain}
+                "prompt_version": self.prompt_version, "constrained": self.constrain,
+                "readout": self.constrain and not self.bounded_explanation
+                and getattr(self.backend, "readout", None) is not None}
 
     def row(self, example: Example, result: Result | None, *, dataset: str | None,
             task: Task | TaskKind | None = None, error: str | None = None) -> dict[str, Any]:
@@ -196,7 +214,8 @@ class Classifier:
                    pred=_pred(best, asked, kind), schema_valid=best.schema_valid,
                    finish_reason=best.finish_reason, prompt_tokens=result.prompt_tokens,
                    completion_tokens=best.completion_tokens,
-                   seconds=round(result.seconds, 3), truncated=result.truncated)
+                   seconds=round(result.seconds, 3), truncated=result.truncated,
+                   **result.extra)
         if len(result.candidates) > 1:
             row["candidates"] = [{**asdict(c), "pred": _pred(c, asked, kind)}
                                  for c in result.candidates]

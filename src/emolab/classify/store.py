@@ -15,7 +15,9 @@ from emolab.errors import EmolabError
 from emolab.jsonl_log import AppendLog
 
 # Keys that must agree between the rows already in a file and the run appending to it.
-RUN_KEYS = ("dataset", "model", "backend", "prompt_version", "constrained")
+RUN_KEYS = ("dataset", "model", "backend", "prompt_version", "constrained", "readout")
+# What a row written before a key existed meant by leaving it out.
+RUN_KEY_DEFAULTS = {"readout": False}
 
 
 def _row_id(row: dict[str, Any]) -> str:
@@ -34,9 +36,10 @@ class PredictionsFile:
         if self.first_row is None:
             return
         for key in RUN_KEYS:
-            if key in run and self.first_row.get(key) != run[key]:
+            held = self.first_row.get(key, RUN_KEY_DEFAULTS.get(key))
+            if key in run and held != run[key]:
                 raise EmolabError(
-                    f"{self.path} holds predictions with {key}={self.first_row.get(key)!r}, "
+                    f"{self.path} holds predictions with {key}={held!r}, "
                     f"this run has {key}={run[key]!r}; write to another --out file"
                 )
 

@@ -35,6 +35,8 @@ def build(
                                 "rationalize (default llamacpp)."),
     model: str = typer.Option(None, "--model", "-m", help="Model of --explanations "
                               "rationalize."),
+    rationalizer_prompt: str = typer.Option(None, "--rationalizer-prompt", help="Prompt the "
+                                            "rationalizing model is asked in (default v1)."),
     threads: int = typer.Option(None, "--threads", min=1, help="CPU threads (local backends)."),
 ) -> None:
     """Answer training texts of every task with their gold answer and an explanation that
@@ -48,12 +50,13 @@ def build(
 
     given = dict(tasks=tasks, per_task=per_task, explanations=explanations,
                  prompt_version=prompt_version, output_format=output_format, seed=seed,
-                 data_dir=str(data_dir) if data_dir else None, backend=backend, model=model)
+                 data_dir=str(data_dir) if data_dir else None, backend=backend, model=model,
+                 rationalizer_prompt=rationalizer_prompt)
     cfg = InstructConfig.from_sources(config, given)
     saved = read_saved(out / CONFIG)
     if saved is not None and (out / ROWS).exists():
         fixed = ("explanations", "prompt_version", "seed", "backend", "model",
-                 "max_explanation_chars")
+                 "max_explanation_chars", "rationalizer_prompt")
         changed = [f"{k}: {saved.get(k)!r} -> {getattr(cfg, k)!r}" for k in fixed
                    if k in saved and saved[k] != getattr(cfg, k)]
         if changed:
@@ -74,7 +77,7 @@ def build(
         family = get_family(cfg.task_names()[0])  # each row passes its own task
         first = family.task(family.dimensions[0] if family.dimensions else None)
         rationalizer = Classifier(engine, first, params=SamplingParams(max_tokens=600),
-                                  prompt_version=cfg.prompt_version)
+                                  prompt_version=cfg.rationalizer_prompt)
     console = table_console(stderr=True)
     total = cfg.per_task * len(cfg.task_names())
     try:

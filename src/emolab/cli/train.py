@@ -142,3 +142,43 @@ def openai_dpo(
         client.close()
     if wait and job.get("status") != "succeeded":
         raise typer.Exit(1)
+
+
+@app.command("heads")
+def heads(
+    out: Path = typer.Option(..., "--out", "-o",
+                             help="The score-head file to write (JSON; its embeddings are cached "
+                                  "beside it as .npz, so a killed fit resumes)."),
+    tasks: str = typer.Option("ei-reg,ei-oc,v-reg,v-oc", "--tasks",
+                              help="Comma-separated score and class tasks to fit heads for."),
+    data_dir: Path | None = typer.Option(None, "--data-dir",
+                                         help="Data folder (default: $EMOLAB_DATA)."),
+    threads: int = typer.Option(2, "--threads", help="llama.cpp threads."),
+) -> None:
+    """Fit score heads on the shipped tuned model's hidden states (ridge, training splits).
+
+    The heads answer intensities and classes for `emolab classify` when the tuned model's
+    card names the file; dev rows are embedded only to report each head's Pearson r."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from emolab.backends.llamacpp import LlamaCppBackend
+    from emolab.train.heads import describe, fit_readout
+    from emolab.tuned import TUNED_NAME, adapter_digest, require_shipped
+
+    families = [t.strip() for t in tasks.split(",") if t.strip()]
+    with LlamaCppBackend(TUNED_NAME, n_threads=threads, readout=False) as backend, \
+            Progress("[progress.description]{task.description}", BarColumn(),
+                     MofNCompleteColumn(), TimeRemainingColumn()) as bar:
+        job = bar.add_task("embedding texts", total=None)
+        readout = fit_readout(
+            backend.embed, families, model_digest=adapter_digest(require_shipped()),
+            cache=out.with_suffix(".embeddings.npz"),
+            data_dir=str(data_dir) if data_dir else None,
+            progress=lambda done, total: bar.update(job, completed=done, total=total))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    readout.save(out)
+    for row in describe(readout):
+        r = row["dev_pearson"]
+        typer.echo(f"{row['task']:<16} train {row['train']:>5}  dev {row['dev']:>4}  "
+                   f"alpha {row['alpha']:<8g} dev r {'-' if r is None else f'{r:.3f}'}")
+    typer.echo(f"wrote {out}")

@@ -38,6 +38,9 @@ class InstructConfig(FromSources):
                                    "EMOLAB_DATA).")
     backend: str = setting("llamacpp", "Backend of --explanations rationalize.")
     model: str | None = setting(None, "Model of --explanations rationalize.")
+    rationalizer_prompt: str = setting("v1", "Prompt the rationalizing model is asked in (v1: "
+                                       "the teaching prompt an untuned model needs, explanations "
+                                       "bounded; the rows themselves use --prompt-version).")
     max_explanation_chars: int = setting(200, "Longest explanation.")
 
     def __post_init__(self) -> None:

@@ -13,7 +13,7 @@ import random
 from typing import Any
 
 from emolab.instruct.evidence import content_words
-from emolab.tasks import LabelTask, OrdinalTask, Task
+from emolab.tasks import LabelTask, Task
 
 _LABEL_TEMPLATES = (
     "{quoted} {verb} {answer}.",
@@ -23,7 +23,7 @@ _LABEL_TEMPLATES = (
 _SCALE_TEMPLATES = (
     "{quoted} {verb} {level}.",
     "{the_words} {quoted} {point} to {level}.",
-    "{level_cap}: the text says {quoted}.",
+    "{opening}{quoted}.",
 )
 _STOP = frozenset("the and that this with have from they were been what when your".split())
 
@@ -41,18 +41,6 @@ def fallback_words(text: str, k: int = 2) -> list[str]:
     return [w for w in candidates if w in longest]
 
 
-def level_phrase(task: Task, value: Any) -> str:
-    """"strong anger (0.82)", "class 2: a moderate amount of fear can be inferred"."""
-    if isinstance(task, OrdinalTask):
-        return f"class {value}: {task.scale.classes[int(value)]}"  # type: ignore[index]
-    scale = task.scale  # type: ignore[attr-defined]
-    share = (float(value) - scale.low) / (scale.high - scale.low)
-    what = task.dimension or task.name
-    word = ("very low" if share < 0.2 else "low" if share < 0.4 else "moderate"
-            if share < 0.6 else "high" if share < 0.8 else "very high")
-    return f"{word} {what} ({value:g})"
-
-
 def explanation(task: Task, text: str, answer: Any, evidence: list[str], *,
                 rng: random.Random) -> str:
     found = evidence or fallback_words(text)
@@ -66,7 +54,8 @@ def explanation(task: Task, text: str, answer: Any, evidence: list[str], *,
         template = rng.choice(_LABEL_TEMPLATES)
         return template.format(quoted=quoted, verb=verb, point=point, the_words=the_words,
                                answer=named, answer_cap=named[:1].upper() + named[1:])
-    level = level_phrase(task, answer)
+    level = task.level_phrase(answer)  # type: ignore[attr-defined]
     template = rng.choice(_SCALE_TEMPLATES)
     return template.format(quoted=quoted, verb=verb, point=point, the_words=the_words,
-                           level=level, level_cap=level[:1].upper() + level[1:])
+                           level=level, level_cap=level[:1].upper() + level[1:],
+                           opening=task.stated_opening(answer))  # type: ignore[attr-defined]

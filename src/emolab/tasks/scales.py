@@ -111,6 +111,22 @@ class _ScaleTask(Task):
     def answer_text(self, gold: Any) -> str:
         return str(gold)
 
+    def level_phrase(self, value: Any) -> str:
+        """The answer in words: "high anger (0.82)", "class 2: a moderate amount of fear can
+        be inferred"."""
+        if isinstance(self, OrdinalTask):
+            return f"class {value}: {self.scale.classes[int(value)]}"  # type: ignore[index]
+        share = (float(value) - self.scale.low) / (self.scale.high - self.scale.low)
+        word = ("very low" if share < 0.2 else "low" if share < 0.4 else "moderate"
+                if share < 0.6 else "high" if share < 0.8 else "very high")
+        return f"{word} {self.dimension or self.name} ({value:g})"
+
+    def stated_opening(self, value: Any) -> str:
+        """How an explanation that states its answer first begins; the instruction data uses
+        it as one of its sentence shapes and a score head pins it (``emolab.readout``)."""
+        level = self.level_phrase(value)
+        return f"{level[:1].upper()}{level[1:]}: the text says "
+
     def _cast(self, value: float) -> Any:
         raise NotImplementedError
 
