@@ -8,8 +8,8 @@ schema; the rows carry the compact prompt either way). Only tweets present in
 both sets are kept, so the two runs see the same texts and answers and differ in their
 explanations alone. Each set trains a LoRA adapter with the shipped model's settings
 (configs/emolab-affect-v1.yaml: r 16 on every linear layer, learning rate 3e-4, 16 rows a
-step, seed 42) for one epoch; each adapter is folded into the base GGUF and answers the whole
-E-c dev set (greedy, schema enforced, compact prompt). Reported per source: Jaccard, micro-
+step, seed 42) for one epoch; each adapter is folded into the base GGUF and answers the E-c
+dev set (``--dev-limit``: its first N tweets; greedy, schema enforced, compact prompt). Reported per source: Jaccard, micro-
 and macro-F1, explanations that quote a content word of their tweet (label words not
 counted), degenerate explanations, and sufficiency with label words masked.
 
@@ -90,11 +90,20 @@ def train(source: str, data: Path, runs: Path, steps: int) -> Path:
 
 
 def answer_dev(model: Path, out: Path, data_dir: str | None, limit: int | None,
-               threads: int) -> None:
+               threads: int) -> Path:
+    """Answer the first ``limit`` dev tweets (all by default) into ``out`` (resumable) and
+    return a file of exactly those rows to score: ``out`` may hold more from a longer run."""
     rows = load("semeval-ec", "dev", data_dir=data_dir)[:limit]
     with LlamaCppBackend(str(model), n_threads=threads, seed=0) as engine:
         Classifier(engine, get_task("semeval-ec"), prompt_version="compact").run(
             rows, out, dataset="semeval-ec")
+    if limit is None:
+        return out
+    wanted = {row.id for row in rows}
+    scored = out.with_name(f"{out.stem}-first{limit}.jsonl")
+    scored.write_text("".join(line for line in out.open(encoding="utf-8")
+                              if json.loads(line)["id"] in wanted), encoding="utf-8")
+    return scored
 
 
 def training_seconds(run: Path) -> float | None:
@@ -120,12 +129,13 @@ def main() -> None:
     steps = max(1, n_rows // 16)  # one epoch at the shipped 8 rows x 2 accumulation
     texts = {e.id: e.text for e in load("semeval-ec", "dev", data_dir=data_dir)}
     result = {"machine": platform.machine(), "threads": args.threads, "rows": n_rows,
+              "dev_limit": args.dev_limit,
               "steps": steps, "per_task": args.per_task, "seed": args.seed, "sources": {}}
     for source in SOURCES:
         start = time.perf_counter()
         merged = train(source, files[source], args.runs, steps)
-        preds = args.runs / f"dev-{source}.jsonl"
-        answer_dev(merged, preds, data_dir, args.dev_limit, args.threads)
+        preds = answer_dev(merged, args.runs / f"dev-{source}.jsonl", data_dir, args.dev_limit,
+                           args.threads)
         scores = evaluate_file(preds)
         checks = explanation_checks(preds, texts)
         suff = sufficiency_file(preds)
@@ -143,7 +153,8 @@ def main() -> None:
             "stage_seconds": round(time.perf_counter() - start, 1)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "explanation_source.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{n_rows} shared E-c training rows, {steps} steps; dev rows answered:")
+    print(f"{n_rows} shared E-c training rows, {steps} steps; dev rows answered: "
+          f"{args.dev_limit or 'all'}")
     print("| explanations | Jaccard | micro-F1 | macro-F1 | quoting | degenerate | "
           "sufficiency / masked |")
     print("|---|---|---|---|---|---|---|")
