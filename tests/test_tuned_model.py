@@ -85,12 +85,11 @@ def test_score_heads_named_by_the_card_must_be_fitted_on_its_adapter(tmp_path, m
     heads.save(tmp_path / "heads.json")
     tuned.shipped.cache_clear()
     with pytest.raises(EmolabError, match=r"fitted on adapter 000000000000.*emolab train heads"):
-        tuned.shipped()
-    model = tuned.TunedModel("emolab", tmp_path / "fake.gguf", "", "", ())
-    heads.model_digest = tuned.adapter_digest(model)
+        tuned.checked_readout(tuned.shipped())
+    heads.model_digest = tuned.adapter_digest(tuned.shipped())
     heads.save(tmp_path / "heads.json")
     tuned.shipped.cache_clear()
-    assert tuned.shipped().readout == tmp_path / "heads.json"
+    assert tuned.checked_readout(tuned.shipped()) == tmp_path / "heads.json"
 
 
 def test_merged_once_then_reused_and_a_new_adapter_is_merged_anew(tmp_path, monkeypatch):

@@ -93,9 +93,10 @@ def _resolve(text: str, prefer: str) -> ModelRef:
     if text in ("default", "base"):
         return ModelRef(text, default_gguf(), "gguf")
     if text == "emolab":
-        from emolab.tuned import merged_gguf, require_shipped
+        from emolab.tuned import checked_readout, merged_gguf, require_shipped
 
-        return ModelRef(text, merged_gguf(), "gguf", readout=require_shipped().readout)
+        return ModelRef(text, merged_gguf(), "gguf",
+                        readout=checked_readout(require_shipped()))
     if text == "minilm":
         return ModelRef(text, minilm_dir(), "hf")
     path = Path(text).expanduser()

@@ -50,21 +50,24 @@ def shipped() -> TunedModel | None:
     if not adapter.is_file():
         raise EmolabError(f"{adapter} named by {CARD} is missing; reinstall emolab")
     readout = CARD.parent / card["readout"] if card.get("readout") else None
-    model = TunedModel(card["name"], adapter, card["base_file"], card["prompt_version"],
-                       tuple(card["tasks"]), readout)
-    if readout is not None:
-        _check_readout(model, readout)
-    return model
+    if readout is not None and not readout.is_file():
+        raise EmolabError(f"{readout} named by {CARD} is missing; reinstall emolab")
+    return TunedModel(card["name"], adapter, card["base_file"], card["prompt_version"],
+                      tuple(card["tasks"]), readout)
 
 
-def _check_readout(model: TunedModel, path: Path) -> None:
-    """Score heads fitted on another adapter would read features they were not fitted on."""
-    if not path.is_file():
-        raise EmolabError(f"{path} named by {CARD} is missing; reinstall emolab")
-    fitted_on = json.loads(path.read_text(encoding="utf-8")).get("model_digest")
+def checked_readout(model: TunedModel) -> Path | None:
+    """The model's score heads, refused when they were fitted on another adapter: they would
+    read features they were not fitted on. Checked when the model is loaded, not whenever the
+    card is read (hashing the adapter is wasted on a job the base answers)."""
+    if model.readout is None:
+        return None
+    fitted_on = json.loads(model.readout.read_text(encoding="utf-8")).get("model_digest")
     if fitted_on != adapter_digest(model):
-        raise EmolabError(f"{path} was fitted on adapter {fitted_on}, but {model.adapter.name} "
-                          f"is {adapter_digest(model)}; refit with `emolab train heads`")
+        raise EmolabError(f"{model.readout} was fitted on adapter {fitted_on}, but "
+                          f"{model.adapter.name} is {adapter_digest(model)}; refit with "
+                          "`emolab train heads`")
+    return model.readout
 
 
 def require_shipped() -> TunedModel:
@@ -98,8 +101,15 @@ def merged_gguf(echo: Callable[[str], Any] | None = None) -> Path:
 
 def adapter_digest(model: TunedModel) -> str:
     """The adapter's sha256 (12 hex digits): names the merged cache file and ties score heads
-    to the adapter they were fitted on."""
-    return hashlib.sha256(model.adapter.read_bytes()).hexdigest()[:12]
+    to the adapter they were fitted on. Hashed once per file state, though loading the model
+    asks twice (merge cache, heads check)."""
+    stat = model.adapter.stat()
+    return _file_digest(model.adapter, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 def choose(model: str | None, backend: str, families: Iterable[str],

@@ -171,12 +171,16 @@ class Classifier:
                       prompt_tokens=generations[0].prompt_tokens if generations else None,
                       seconds=seconds, truncated=truncated, extra=extra)
 
+    @property
+    def uses_heads(self) -> bool:
+        """The backend's model has score heads, the schema is enforced (a pinned answer needs
+        it) and the explanation has no length bounds (the opening needs that)."""
+        return (self.constrain and not self.bounded_explanation
+                and getattr(self.backend, "readout", None) is not None)
+
     def reads_out(self, task: Task) -> bool:
-        """The backend's model has a score head for ``task``, the schema is enforced (a pinned
-        answer needs it) and the explanation has no length bounds (the opening needs that)."""
-        readout = getattr(self.backend, "readout", None)
-        return (self.constrain and not self.bounded_explanation and readout is not None
-                and readout.covers(task))
+        """A score head answers ``task``."""
+        return self.uses_heads and self.backend.readout.covers(task)
 
     def _candidate(self, index: int, generation: Generation, task: Task) -> Candidate:
         result: ParseResult = task.parse(generation.text,
@@ -190,8 +194,7 @@ class Classifier:
         # readout: score heads answer what they cover; such rows are not mixed with others
         return {"dataset": dataset, "model": self.backend.model_id, "backend": self.backend.name,
                 "prompt_version": self.prompt_version, "constrained": self.constrain,
-                "readout": self.constrain and not self.bounded_explanation
-                and getattr(self.backend, "readout", None) is not None}
+                "readout": self.uses_heads}
 
     def row(self, example: Example, result: Result | None, *, dataset: str | None,
             task: Task | TaskKind | None = None, error: str | None = None) -> dict[str, Any]:
