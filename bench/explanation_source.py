@@ -10,8 +10,9 @@ explanations alone. Each set trains a LoRA adapter with the shipped model's sett
 (configs/emolab-affect-v1.yaml: r 16 on every linear layer, learning rate 3e-4, 16 rows a
 step, seed 42) for one epoch; each adapter is folded into the base GGUF and answers the E-c
 dev set (``--dev-limit``: its first N tweets; greedy, schema enforced, compact prompt).
-Reported per source: Jaccard, micro- and macro-F1, explanations that quote a content word of their tweet (label words not
-counted), degenerate explanations, and sufficiency with label words masked.
+Reported per source: Jaccard, micro- and macro-F1, explanations that quote a content word
+of their tweet (label words not counted), degenerate explanations, and sufficiency with
+label words masked.
 
 Every stage resumes: run the same command again after an interruption.
 
