@@ -41,14 +41,16 @@ from classify_throughput import interleaved, summarise
 from emolab.aeb import get_aeb_tasks
 from emolab.aeb.baselines import run_baseline
 from emolab.aeb.benchmark import stratified
+from emolab.aeb.report import interval_cell
 from emolab.aeb.runner import AebRun, predictions_path, record_session
 from emolab.aeb.scoring import score_run
 from emolab.backends import SamplingParams, load_backend
 from emolab.classify import Classifier
 from emolab.data import load
+from emolab.evaluate.intervals import bootstrap
 from emolab.evaluate.predictions import read_predictions
 from emolab.evaluate.repetition import is_degenerate
-from emolab.evaluate.runner import evaluate_file
+from emolab.evaluate.runner import evaluate_file, evaluate_rows
 from emolab.instruct.build import quotes_text
 from emolab.tasks import get_task
 
@@ -56,6 +58,7 @@ RESULTS = Path(__file__).parent / "results"
 AEB1 = ("E-c", "EI-reg", "EI-oc", "V-reg", "V-oc")
 # The paper's column keys (E-c_acc is the Jaccard index, as in SemEval-2018).
 COLUMNS = ("E-c_acc", "E-c_mi-F1", "E-c_ma-F1", "EI-reg", "EI-oc", "V-reg", "V-oc")
+RESAMPLES = 1000  # bootstrap resamples behind every measured figure's 95% interval
 PUBLISHED = ("EmoLLaMA-chat-7B", "EmoLLaMA-chat-13B", "EmoT5 (t5-large)", "EmoBART (bart-large)",
              "GPT-4 (gpt-4-1106-preview)")
 
@@ -95,8 +98,11 @@ def answer_dair(model: str, prompt_version: str, path: Path, limit: int | None, 
     classifier.run(rows, path, dataset="dair-emotion")
     engine.close()
     found = evaluate_file(path)
+    rows = read_predictions(path)
+    interval = bootstrap(rows, lambda picked: {"DAIR_acc": evaluate_rows(
+        picked, path=path)["metrics"]["accuracy"]}, resamples=RESAMPLES)
     return {"accuracy": found["metrics"]["accuracy"], "f1_macro": found["metrics"]["f1_macro"],
-            "n": found["rows"], "failed": found["failed"]}
+            "n": found["rows"], "failed": found["failed"], "intervals": interval}
 
 
 # -- what the explanations say ----------------------------------------------------------------
@@ -218,15 +224,18 @@ def published_rows() -> list[dict]:
 
 
 def measured_row(name: str, scored: dict, dair: dict | None) -> dict:
-    scores, sizes, failed = {}, {}, {}
+    scores, sizes, failed, intervals = {}, {}, {}, {}
     for task, found in scored["tasks"].items():
         scores.update(found["columns"])
+        intervals.update(found.get("intervals", {}))
         sizes[task], failed[task] = found["rows"], found["failed"]
     scores = {key: scores.get(key) for key in COLUMNS}
     if dair:
         scores["DAIR_acc"] = dair["accuracy"]
+        intervals.update(dair["intervals"])
         sizes["DAIR"], failed["DAIR"] = dair["n"], dair["failed"]
-    return {"name": name, "scores": scores, "rows": sizes, "unreadable": failed}
+    return {"name": name, "scores": scores, "rows": sizes, "unreadable": failed,
+            "intervals": intervals}
 
 
 def markdown(rows: list[dict]) -> str:
@@ -236,9 +245,14 @@ def markdown(rows: list[dict]) -> str:
         cells = [row["scores"].get(h) for h in heads]
         lines.append(f"| {row['name']} | " + " | ".join(
             "" if v is None else f"{v:.3f}" for v in cells) + " |")
+        if row.get("intervals"):
+            spans = [interval_cell(row["intervals"].get(h)) if row["scores"].get(h) is not None
+                     else "" for h in heads]
+            lines.append("| ↳ 95% bootstrap interval | " + " | ".join(spans) + " |")
     sizes = [f"{row['name']}: " + ", ".join(f"{t} {n}" for t, n in row["rows"].items())
              for row in rows if row.get("rows")]
-    return "\n".join(lines) + "\n\nRows scored: " + "; ".join(sizes) + ".\n"
+    return ("\n".join(lines) + "\n\nRows scored: " + "; ".join(sizes) + f". Intervals: "
+            f"{RESAMPLES} bootstrap resamples of each row set (EI within each emotion).\n")
 
 
 def main() -> None:
@@ -281,10 +295,11 @@ def main() -> None:
     if "dair" not in skip:
         dair = answer_dair("emolab", "compact", args.runs / "emolab" / "dair.jsonl",
                            capped(args.dair_limit, args.cap), data_dir, args.threads)
-    rows.append(measured_row("emolab (tuned default)", score_run(args.runs / "emolab"), dair))
+    tuned = score_run(args.runs / "emolab", resamples=RESAMPLES)
+    rows.append(measured_row("emolab (tuned default)", tuned, dair))
     if args.base_run is not None:
         rows.append(measured_row(f"SmolLM2-135M untuned ({args.base_run.name})",
-                                 score_run(args.base_run), None))
+                                 score_run(args.base_run, resamples=RESAMPLES), None))
     elif "base" not in skip:
         base_limits = {k: capped(v, args.base_limit) for k, v in limits(args).items()}
         answer_aeb("base", "v1", args.runs / "base", base_limits, data_dir, args.threads,
@@ -293,7 +308,7 @@ def main() -> None:
             "base", "v1", args.runs / "base" / "dair.jsonl", args.base_limit, data_dir,
             args.threads)
         rows.append(measured_row(f"SmolLM2-135M untuned ({args.base_limit} rows per task)",
-                                 score_run(args.runs / "base"), base_dair))
+                                 score_run(args.runs / "base", resamples=RESAMPLES), base_dair))
     if "baselines" not in skip:
         instruct_ids = {json.loads(line)["source_id"]
                         for line in (args.instruct / "train.jsonl").open(encoding="utf-8")}
@@ -308,7 +323,7 @@ def main() -> None:
             for task in tasks:  # the tuned model's rows: whole sets or the EI sample
                 run_baseline("encoder", [task], folder, data_dir=data_dir, train_ids=ids,
                              limit_per_task=tuned_limits[task.name], embed=embed)
-            rows.append(measured_row(name, score_run(folder), None))
+            rows.append(measured_row(name, score_run(folder, resamples=RESAMPLES), None))
     rows += published_rows()
     result["rows"] = rows
     if "checks" not in skip:

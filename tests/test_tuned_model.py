@@ -92,6 +92,32 @@ def test_score_heads_named_by_the_card_must_be_fitted_on_its_adapter(tmp_path, m
     assert tuned.checked_readout(tuned.shipped()) == tmp_path / "heads.json"
 
 
+def test_a_labelling_run_records_the_tuned_weights_so_two_releases_never_mix(tmp_path,
+                                                                             monkeypatch):
+    import os
+
+    from emolab.label.config import LabelConfig
+
+    install_card(monkeypatch, tmp_path)
+    tuned_run = LabelConfig(tasks="ec", model="emolab", prompt_version="compact")
+    first = tuned_run.deciding(["semeval-ec"], "txt")["weights"]
+    assert first == tuned.adapter_digest(tuned.shipped())
+    # A new release's adapter: another fingerprint, so `label --resume` refuses to mix them.
+    (tmp_path / "fake.gguf").write_bytes(b"another adapter")
+    os.utime(tmp_path / "fake.gguf", ns=(1, 1))
+    tuned.shipped.cache_clear()
+    assert tuned_run.deciding(["semeval-ec"], "txt")["weights"] not in (None, first)
+    # Score heads count too; the base's weights are the pinned package's, a server's unknown.
+    (tmp_path / "heads.json").write_text("{}")
+    install_card(monkeypatch, tmp_path, readout="heads.json")
+    with_heads = tuned_run.deciding(["semeval-ec"], "txt")["weights"]
+    assert with_heads.startswith(tuned.adapter_digest(tuned.shipped()) + "+")
+    assert LabelConfig(tasks="ec", model="base").deciding(["semeval-ec"], "txt")["weights"] \
+        is None
+    served = LabelConfig(tasks="ec", model="emolab", base_url=["http://127.0.0.1:9"])
+    assert served.deciding(["semeval-ec"], "txt")["weights"] is None
+
+
 def test_merged_once_then_reused_and_a_new_adapter_is_merged_anew(tmp_path, monkeypatch):
     from train_support import fake_run
 

@@ -107,6 +107,16 @@ def adapter_digest(model: TunedModel) -> str:
     return _file_digest(model.adapter, stat.st_size, stat.st_mtime_ns)
 
 
+def weights_digest(model: TunedModel) -> str:
+    """The adapter's checksum, joined by the score heads' when the model has them: what a
+    resumable job records so that answers of two emolab releases are never mixed."""
+    digest = adapter_digest(model)
+    if model.readout is None:
+        return digest
+    stat = model.readout.stat()
+    return f"{digest}+{_file_digest(model.readout, stat.st_size, stat.st_mtime_ns)}"
+
+
 @lru_cache(maxsize=8)
 def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]

@@ -78,6 +78,12 @@ def test_run_resume_and_report(data, tmp_path):
                                 str(tmp_path / "aeb.png")])
     assert "AEB-2" in table.output and "TDT_acc" in table.output
     assert "EmoLLaMA-chat-13B" in table.output and (tmp_path / "aeb.png").stat().st_size > 0
+    assert "bootstrap interval" not in table.output
+    spans = runner.invoke(app, ["aeb", "report", str(tmp_path / "run"), "--intervals", "200",
+                                "--no-published"])
+    # TDT: 2 of 3 right, so a resample scores 0, 1/3, 2/3 or 1.
+    assert "| ↳ 95% bootstrap interval |" in spans.output, spans.output
+    assert "0.000–1.000" in spans.output
     refused = runner.invoke(app, [*args, "--prompts", "emollms"])
     assert "prompts='emolab'" in str(refused.exception)
 

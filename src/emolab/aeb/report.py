@@ -29,6 +29,8 @@ def table_rows(runs: list[dict[str, Any]], *, with_published: bool = True,
                      "scores": {k: v for t in tasks.values() for k, v in t["columns"].items()},
                      "failure_rate": {name: t["failure_rate"] for name, t in tasks.items()},
                      "rows": {name: t["rows"] for name, t in tasks.items()},
+                     "intervals": {k: v for t in tasks.values()
+                                   for k, v in t.get("intervals", {}).items()},
                      "ei_reg_by_emotion": tasks.get("EI-reg", {}).get("by_dimension", {})})
     if with_published:
         for row in published_rows():
@@ -56,6 +58,9 @@ def markdown(rows: list[dict[str, Any]]) -> str:
                 rates = [_percent(row["failure_rate"].get(t.name))
                          if c.key in row["scores"] else "–" for t, c in shown]
                 lines.append("| ↳ unreadable answers | " + " | ".join(rates) + " |")
+            if row.get("intervals"):
+                spans = [interval_cell(row["intervals"].get(c.key)) for _, c in shown]
+                lines.append("| ↳ 95% bootstrap interval | " + " | ".join(spans) + " |")
         lines.append("")
     measured = [row for row in rows if row.get("ei_reg_by_emotion")]
     if measured:
@@ -70,7 +75,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     if sizes:
         lines.append(f"Measured rows per task: {', '.join(map(str, sizes))} (a stratified "
                      "sample is noisier than the whole set: a Pearson r over 100 rows has a "
-                     "standard error of about 0.05-0.1).")
+                     "standard error of about 0.05-0.1; `--intervals 1000` measures it).")
     source = published()
     lines += ["Pearson r for scores and classes (EI averaged over four emotions); E-c and "
               "GoEmotions 'acc' measured here is SemEval-2018's Jaccard accuracy. "
@@ -110,6 +115,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
 
 def _cell(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
+
+
+def interval_cell(interval: dict[str, float] | None) -> str:
+    return "–" if not interval else f"{interval['low']:.3f}–{interval['high']:.3f}"
 
 
 def _percent(value: float | None) -> str:

@@ -41,8 +41,24 @@ def summarize(task: AebTask, report: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def score_run(run: str | Path) -> dict[str, Any]:
-    """Scores of every AEB task a run folder holds."""
+def scored_rows(task: AebTask, rows: list[PredictionRow], path: Path, *,
+                resamples: int = 0, seed: int = 0) -> dict[str, Any]:
+    """``summarize`` of the rows, with 95% bootstrap intervals of its columns under
+    ``"intervals"`` when ``resamples`` > 0 (``emolab.evaluate.intervals``; EI rows are drawn
+    within their emotion)."""
+    summary = summarize(task, evaluate_rows(rows, path=path))
+    if resamples:
+        from emolab.evaluate.intervals import bootstrap
+
+        summary["intervals"] = bootstrap(
+            rows, lambda picked: summarize(task, evaluate_rows(picked, path=path))["columns"],
+            resamples=resamples, seed=seed, stratum=lambda row: row.dimension)
+    return summary
+
+
+def score_run(run: str | Path, *, resamples: int = 0) -> dict[str, Any]:
+    """Scores of every AEB task a run folder holds (with bootstrap intervals over
+    ``resamples`` resamples, if any)."""
     run = Path(run)
     if not run.is_dir():
         raise EmolabError(f"{run}: no such run folder")
@@ -54,14 +70,14 @@ def score_run(run: str | Path) -> dict[str, Any]:
         if path.is_file():
             rows = read_predictions(path)
             if rows:
-                scores[task.name] = summarize(task, evaluate_rows(rows, path=path))
+                scores[task.name] = scored_rows(task, rows, path, resamples=resamples)
     if not scores:
         raise EmolabError(f"{run} holds no AEB predictions (<TASK>.jsonl files)")
     return {"run": str(run), "name": settings.get("name") or run.name, "settings": settings,
             "tasks": scores}
 
 
-def score_answers(path: str | Path) -> dict[str, Any]:
+def score_answers(path: str | Path, *, resamples: int = 0) -> dict[str, Any]:
     """Score EmoLLMs-format answers made elsewhere: JSON Lines rows with ``task`` (an AEB task
     name), ``output`` (the model's text), ``gold`` (in the same answer format) and
     ``instruction`` (the prompt; it names the emotion of EI rows that have no ``dimension``).
@@ -77,7 +93,7 @@ def score_answers(path: str | Path) -> dict[str, Any]:
         by_task.setdefault(task.name, []).append(row)
     if not by_task:
         raise DataFormatError(path, "no answer rows")
-    scores = {task.name: summarize(task, evaluate_rows(by_task[task.name], path=path))
+    scores = {task.name: scored_rows(task, by_task[task.name], path, resamples=resamples)
               for task in get_aeb_tasks() if task.name in by_task}
     return {"run": str(path), "name": path.stem, "settings": {"prompts": "emollms"},
             "tasks": scores}

@@ -15,6 +15,8 @@ app = typer.Typer(help="AEB (EmoLLMs' 14 affective tasks): run, baselines, score
 
 TASKS_HELP = ("Comma-separated AEB tasks (default: all 14): EI-reg, EI-oc, V-reg, V-oc, E-c, "
               "V-A, V-M, V-NYT, V-T, SST, EmoBank, SST-5, TDT, GoEmotions.")
+INTERVALS_HELP = ("Also a 95% bootstrap interval of every figure from N resamples of the rows "
+                  "(1000 is usual; 0: none).")
 DataDir = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA", show_envvar=True,
                        help="Folder holding the original data files.")
 
@@ -151,6 +153,7 @@ def score(
                                 "(free text). emolab answers are predictions files: use "
                                 "`emolab evaluate` or `aeb report`."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
+    intervals: int = typer.Option(0, "--intervals", min=0, help=INTERVALS_HELP),
 ) -> None:
     """Score EmoLLMs-format answers made elsewhere (e.g. the released EmoLLMs checkpoints)."""
     from emolab.aeb.report import markdown, table_rows
@@ -160,7 +163,7 @@ def score(
     if prompts != "emollms":
         raise EmolabError("aeb score reads --prompts emollms answers; score emolab runs with "
                           "`emolab aeb report RUN`")
-    result = score_answers(answers)
+    result = score_answers(answers, resamples=intervals)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -177,12 +180,13 @@ def report(
     all_published: bool = typer.Option(False, "--all-published", help="Every published row "
                                        "(21 systems), not only EmoLLaMA-chat-13B, GPT-4, "
                                        "ChatGPT, the tools and SemEval's top."),
+    intervals: int = typer.Option(0, "--intervals", min=0, help=INTERVALS_HELP),
 ) -> None:
     """The AEB table in the paper's layout, with failure rates and the published rows."""
     from emolab.aeb import report as aeb_report
     from emolab.aeb.scoring import score_run
 
-    scored = [score_run(run) for run in runs]
+    scored = [score_run(run, resamples=intervals) for run in runs]
     rows = aeb_report.table_rows(scored, with_published=published,
                                  all_published=all_published)
     if plot is not None:

@@ -106,13 +106,18 @@ class LabelConfig(FromSources):
         """What decides a row's content: the run folder's fingerprint is the hash of this.
         ``fmt``: the corpus format as detected, so naming the default changes nothing."""
         from emolab.label.readers import DEFAULT_TEXT_COLUMN
+        from emolab.tuned import LOCAL_BACKENDS, TUNED_NAME, require_shipped, weights_digest
 
         backend = {"servers": "openai", "ray": "openai",
                    "llama-server": "llama-server"}.get(self.engine_name, self.backend)
+        weights = None  # a server answers with whatever it serves; local weights are known
+        if self.model == TUNED_NAME and backend in (*LOCAL_BACKENDS, "llama-server"):
+            weights = weights_digest(require_shipped())
         return {"tasks": self.tasks.replace(" ", ""), "task_ids": task_ids, "backend": backend,
                 "model": self.model or "default", "prompt_version": self.prompt_version,
                 "constrain": self.constrain, "max_tokens": self.max_tokens,
                 "temperature": self.temperature, "top_p": self.top_p, "seed": self.seed,
                 "format": fmt,
                 "text_column": self.text_column or (None if fmt == "txt" else DEFAULT_TEXT_COLUMN),
-                "id_column": self.id_column, "output_format": self.output_format}
+                "id_column": self.id_column, "output_format": self.output_format,
+                "weights": weights}
