@@ -265,7 +265,9 @@ def main() -> None:
                         help="at most N rows per task for the tuned model (a quick look)")
     parser.add_argument("--tasks", default=",".join(AEB1),
                         help="AEB-1 tasks to answer in this session (all are scored)")
-    parser.add_argument("--base-limit", type=int, default=200)
+    parser.add_argument("--base-limit", type=int, default=200,
+                        help="rows per task for the untuned base, a stratified sample (0: the "
+                        "tuned model's rows: about 2.8 hours on 2 cores)")
     parser.add_argument("--base-run", type=Path, default=None,
                         help="score this AEB run folder of the untuned base (e.g. bench/aeb.py's "
                         "runs/bench-aeb/smollm2-zero-shot) instead of answering anew")
@@ -301,13 +303,14 @@ def main() -> None:
         rows.append(measured_row(f"SmolLM2-135M untuned ({args.base_run.name})",
                                  score_run(args.base_run, resamples=RESAMPLES), None))
     elif "base" not in skip:
-        base_limits = {k: capped(v, args.base_limit) for k, v in limits(args).items()}
+        cap = args.base_limit or None
+        base_limits = {k: capped(v, cap) for k, v in limits(args).items()}
         answer_aeb("base", "v1", args.runs / "base", base_limits, data_dir, args.threads,
                    names)
         base_dair = None if "dair" in skip else answer_dair(
-            "base", "v1", args.runs / "base" / "dair.jsonl", args.base_limit, data_dir,
+            "base", "v1", args.runs / "base" / "dair.jsonl", cap, data_dir,
             args.threads)
-        rows.append(measured_row(f"SmolLM2-135M untuned ({args.base_limit} rows per task)",
+        rows.append(measured_row(f"SmolLM2-135M untuned ({cap or 'all'} rows per task)",
                                  score_run(args.runs / "base", resamples=RESAMPLES), base_dair))
     if "baselines" not in skip:
         instruct_ids = {json.loads(line)["source_id"]
