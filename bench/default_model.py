@@ -50,7 +50,7 @@ from emolab.data import load
 from emolab.evaluate.intervals import bootstrap
 from emolab.evaluate.predictions import read_predictions
 from emolab.evaluate.repetition import is_degenerate
-from emolab.evaluate.runner import evaluate_file, evaluate_rows
+from emolab.evaluate.runner import evaluate_rows
 from emolab.instruct.build import quotes_text
 from emolab.tasks import get_task
 
@@ -97,8 +97,8 @@ def answer_dair(model: str, prompt_version: str, path: Path, limit: int | None, 
     classifier = Classifier(engine, get_task("dair-emotion"), prompt_version=prompt_version)
     classifier.run(rows, path, dataset="dair-emotion")
     engine.close()
-    found = evaluate_file(path)
     rows = read_predictions(path)
+    found = evaluate_rows(rows, path=path)
     interval = bootstrap(rows, lambda picked: {"DAIR_acc": evaluate_rows(
         picked, path=path)["metrics"]["accuracy"]}, resamples=RESAMPLES)
     return {"accuracy": found["metrics"]["accuracy"], "f1_macro": found["metrics"]["f1_macro"],

@@ -103,18 +103,19 @@ def adapter_digest(model: TunedModel) -> str:
     """The adapter's sha256 (12 hex digits): names the merged cache file and ties score heads
     to the adapter they were fitted on. Hashed once per file state, though loading the model
     asks twice (merge cache, heads check)."""
-    stat = model.adapter.stat()
-    return _file_digest(model.adapter, stat.st_size, stat.st_mtime_ns)
+    return _digest(model.adapter)
 
 
 def weights_digest(model: TunedModel) -> str:
     """The adapter's checksum, joined by the score heads' when the model has them: what a
     resumable job records so that answers of two emolab releases are never mixed."""
     digest = adapter_digest(model)
-    if model.readout is None:
-        return digest
-    stat = model.readout.stat()
-    return f"{digest}+{_file_digest(model.readout, stat.st_size, stat.st_mtime_ns)}"
+    return digest if model.readout is None else f"{digest}+{_digest(model.readout)}"
+
+
+def _digest(path: Path) -> str:
+    stat = path.stat()
+    return _file_digest(path, stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
