@@ -113,6 +113,9 @@ def explanation_checks(path: Path, texts: dict[str, str]) -> dict:
     task = get_task("semeval-ec")
     rows = read_predictions(path)
     said = [(r, (r.parsed or {}).get("explanation") or "") for r in rows]
+    # An unreadable answer has no explanation to quote with, but its raw text still shows
+    # a loop (the usual reason it is unreadable): it counts, it is not dropped.
+    looped = [is_degenerate(e if r.parsed else r.raw or "") for r, e in said]
     gold, pred = Counter(), Counter()
     for row in rows:
         gold.update(row.gold or [])
@@ -120,7 +123,7 @@ def explanation_checks(path: Path, texts: dict[str, str]) -> dict:
     n = len(rows)
     return {
         "n": n,
-        "degenerate_share": round(sum(is_degenerate(e) for _, e in said) / n, 4),
+        "degenerate_share": round(sum(looped) / n, 4), "unreadable": sum(r.failed for r in rows),
         "quoting_share": round(sum(quotes_text(e, texts[r.id], task) for r, e in said) / n, 4),
         "label_ratio": {label: round(pred[label] / gold[label], 2) if gold[label] else None
                         for label in task.label_set.labels},

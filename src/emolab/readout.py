@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from emolab.errors import EmolabError
+from emolab.schemas import quoting_explanation
 from emolab.tasks import OrdinalTask, ScoreTask, Task
 
 FORMAT = "emolab-readout/1"
-OPENING = "x-emolab-opening"  # schema keyword: the text an explanation must start with
 # Characters an explanation may add after its opening. The instruction data's longest such
 # tail is 51 characters ('"word", "word" and "word".'); the cap ends the rare answer that
 # would quote one word over and over until the token limit cut its JSON (7 of 3,874 test
@@ -89,11 +89,7 @@ class Readout:
 def pinned_with_opening(task: Task, value: Any, opening: str, *, max_explanation_chars: int
                         ) -> dict[str, Any]:
     """``task``'s schema with the answer fixed to ``value`` and the explanation opening with
-    ``opening``, marked by the ``OPENING`` keyword (emolab's XGrammar compiler splices it into
-    the grammar: a JSON-schema ``pattern`` cannot do it, since XGrammar's patterns admit no
-    escaped quote and explanations quote the text). The explanation has no length bounds."""
+    ``opening`` (``emolab.schemas.quoting_explanation``: a JSON-schema ``pattern`` cannot do
+    it, since XGrammar's patterns admit no escaped quote and explanations quote the text)."""
     schema = task.pinned_schema(value, max_explanation_chars=max_explanation_chars)
-    explanation = {k: v for k, v in schema["properties"]["explanation"].items()
-                   if k not in ("maxLength", "minLength")}
-    explanation[OPENING] = opening
-    return {**schema, "properties": {**schema["properties"], "explanation": explanation}}
+    return quoting_explanation(schema, tail_chars=OPENING_TAIL_CHARS, opening=opening)

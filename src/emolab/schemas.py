@@ -35,6 +35,28 @@ def answer_token_budget(max_explanation_chars: int) -> int:
 
 
 
+# Schema keywords for an explanation that quotes the text. XGrammar 0.2.8 decodes a string with
+# maxLength as a character class without the backslash, so a bounded explanation could not quote
+# with \"; emolab's XGrammar compiler reads these keywords instead and builds a bounded string
+# that admits escapes (emolab.backends.llamacpp_xgrammar). Other engines ignore them.
+OPENING = "x-emolab-opening"  # the text the explanation must start with
+TAIL_CHARS = "x-emolab-tail-chars"  # at most this many characters after the opening
+
+
+def quoting_explanation(schema: dict[str, Any], *, tail_chars: int, opening: str = ""
+                        ) -> dict[str, Any]:
+    """``schema`` with its explanation's length bounds replaced by the keywords above: it opens
+    with ``opening`` and adds at most ``tail_chars`` characters (at least one when the opening
+    is empty), an escape counting as one. The cap ends the rare answer of a small model that
+    quotes one word over and over until the token limit cuts its JSON."""
+    explanation = {k: v for k, v in schema["properties"]["explanation"].items()
+                   if k not in ("maxLength", "minLength")}
+    explanation[TAIL_CHARS] = tail_chars
+    if opening:
+        explanation[OPENING] = opening
+    return {**schema, "properties": {**schema["properties"], "explanation": explanation}}
+
+
 # What emolab's classifier asks for, and the token budget that always fits it (900).
 DEFAULT_EXPLANATION_CHARS = 200
 DEFAULT_MAX_TOKENS = answer_token_budget(DEFAULT_EXPLANATION_CHARS)

@@ -100,8 +100,9 @@ def test_dataset_run_writes_a_manifest_with_one_session_per_run(tmp_path, built)
     manifest = json.loads((tmp_path / "preds.manifest.json").read_text())
     assert [s["rows_written"] for s in manifest["sessions"]] == [1, 1]
     assert manifest["config"]["dataset"] == "semeval-ec" and manifest["data"]["rows"] == 2
-    # The tuned model's prompt leaves the explanation's length to the token cap (escapes).
-    assert "maxLength" not in manifest["config"]["schema"]["properties"]["explanation"]
+    # The tuned model's prompt bounds the explanation with emolab's own keyword (escapes).
+    explanation = manifest["config"]["schema"]["properties"]["explanation"]
+    assert "maxLength" not in explanation and explanation["x-emolab-tail-chars"] == 200
     assert manifest["config"]["prompt_version"] == "compact"
 
 
@@ -113,9 +114,9 @@ def test_unused_options_are_mentioned_only_when_typed(built, monkeypatch):
     assert "note: api_key not used by the llamacpp backend" in typed.output
 
 
-def test_the_tuned_models_prompt_leaves_the_explanation_unbounded_while_decoding():
-    """XGrammar cannot decode an escape inside a length-bounded string, and the tuned model
-    quotes with \\" : its prompt drops the bound from the decoding schema (parsing keeps it)."""
+def test_the_tuned_models_prompt_bounds_the_explanation_with_a_quoting_string():
+    """XGrammar cannot decode an escape inside a maxLength string, and the tuned model quotes
+    with \\" : its prompt swaps the bound for emolab's keyword, which admits escapes."""
     class FakeBackend:  # all that building a Classifier asks of its backend
         def require_schema(self, schema):
             return None
@@ -128,6 +129,7 @@ def test_the_tuned_models_prompt_leaves_the_explanation_unbounded_while_decoding
         tuned = Classifier(FakeBackend(), task, prompt_version="compact").schema
         taught = Classifier(FakeBackend(), task, prompt_version="v1").schema
         assert {"maxLength", "minLength"} & set(tuned["properties"]["explanation"]) == set()
+        assert tuned["properties"]["explanation"]["x-emolab-tail-chars"] == 200
         assert taught["properties"]["explanation"]["maxLength"] == 200
         assert tuned["properties"]["explanation"]["type"] == "string"
         assert {k: v for k, v in tuned.items() if k != "properties"} == {

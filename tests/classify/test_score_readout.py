@@ -11,7 +11,8 @@ import pytest
 
 from emolab.classify import Classifier
 from emolab.errors import EmolabError
-from emolab.readout import OPENING, OPENING_TAIL_CHARS, Head, Readout
+from emolab.readout import OPENING_TAIL_CHARS, Head, Readout
+from emolab.schemas import OPENING
 from emolab.tasks import get_task
 
 EI_ANGER, V_OC, EC = get_task("ei-reg:anger"), get_task("v-oc"), get_task("semeval-ec")
@@ -105,12 +106,12 @@ def test_the_grammar_holds_the_opening_and_the_pinned_value():
     xgr = pytest.importorskip("xgrammar")
     from xgrammar.testing import _is_grammar_accept_string as accepts
 
-    from emolab.backends.llamacpp_xgrammar import opening_grammar
+    from emolab.backends.llamacpp_xgrammar import explanation_grammar
     from emolab.readout import pinned_with_opening
 
     schema = pinned_with_opening(EI_ANGER, 0.62, EI_ANGER.stated_opening(0.62),
                                  max_explanation_chars=300)
-    grammar = xgr.Grammar.from_ebnf(opening_grammar(schema))
+    grammar = xgr.Grammar.from_ebnf(explanation_grammar(schema))
     good = '{"explanation": "High anger (0.62): the text says \\"furious\\".", "intensity": 0.62}'
     assert accepts(grammar, good)
     assert not accepts(grammar, good.replace("High anger", "Low anger"))
@@ -118,8 +119,31 @@ def test_the_grammar_holds_the_opening_and_the_pinned_value():
     looping = good.replace('\\"furious\\".', '\\"will\\" and ' * 12 + ".")
     assert len(looping) > len(good) + OPENING_TAIL_CHARS - 20
     assert not accepts(grammar, looping)  # a quote repeated to the token cap is cut short
-    assert opening_grammar(EI_ANGER.schema(max_explanation_chars=300)) is None
+    assert explanation_grammar(EI_ANGER.schema(max_explanation_chars=300)) is None
     bounded = {**schema, "properties": {**schema["properties"], "explanation": {
         **schema["properties"]["explanation"], "maxLength": 300}}}
     with pytest.raises(EmolabError, match="no length bounds"):
-        opening_grammar(bounded)
+        explanation_grammar(bounded)
+
+
+def test_a_label_answer_may_quote_but_not_loop_until_the_token_cap():
+    """The tuned prompt's E-c explanation admits \\" and stops at its 200 characters, so an
+    answer that quotes one word over and over still ends with readable labels."""
+    xgr = pytest.importorskip("xgrammar")
+    from xgrammar.testing import _is_grammar_accept_string as accepts
+
+    from emolab.backends.llamacpp_xgrammar import explanation_grammar
+
+    class FakeBackend:
+        def require_schema(self, schema):
+            return None
+
+    schema = Classifier(FakeBackend(), EC, prompt_version="compact").schema
+    grammar = xgr.Grammar.from_ebnf(explanation_grammar(schema))
+    answer = ('{{"explanation": "{}", "most_prominent_emotion": "joy", '
+              '"multiple_emotions_present": ["joy"]}}')
+    assert accepts(grammar, answer.format('The word \\"won\\" points to joy.'))
+    assert not accepts(grammar, answer.format(""))
+    assert not accepts(grammar, answer.format('The words ' + '\\"sort\\", ' * 40 + "."))
+    assert accepts(grammar, answer.format("x" * 200))
+    assert not accepts(grammar, answer.format("x" * 201))

@@ -53,39 +53,41 @@ class XGrammarCompiler:
         key = json.dumps(schema)
         if key not in self._compiled:
             # any_whitespace=False: compact JSON, the fewest tokens and no room to ramble
-            grammar = opening_grammar(schema)
+            grammar = explanation_grammar(schema)
             compiled = (self._compiler.compile_json_schema(key, any_whitespace=False)
                         if grammar is None else self._compiler.compile_grammar(grammar))
             self._compiled[key] = SchemaConstraint(compiled, self._n_vocab, self.stop_tokens)
         return self._compiled[key]
 
 
-def opening_grammar(schema: dict[str, Any]) -> str | None:
-    """The grammar of a schema whose explanation must open with given text (the
-    ``emolab.readout.OPENING`` keyword), or None when it has no such keyword.
+def explanation_grammar(schema: dict[str, Any]) -> str | None:
+    """The grammar of a schema whose explanation is marked by ``emolab.schemas.
+    quoting_explanation`` (an opening, a bound that admits escapes), or None when it is not.
 
-    XGrammar's grammar of the schema without the keyword has the explanation as a plain JSON
-    string right after its key; the opening is spliced in as a literal after the string's
-    opening quote, followed by at most ``OPENING_TAIL_CHARS`` characters (an escape counts
-    as one) and the closing quote."""
+    XGrammar's grammar of the schema without the keywords has the explanation as a plain JSON
+    string right after its key; in its place go the opening as a literal after the string's
+    opening quote, then at most ``TAIL_CHARS`` characters (an escape counts as one; at least
+    one when there is no opening) and the closing quote."""
     import xgrammar as xgr
 
-    from emolab.readout import OPENING, OPENING_TAIL_CHARS
+    from emolab.schemas import OPENING, TAIL_CHARS
 
     explanation = schema.get("properties", {}).get("explanation", {})
-    if OPENING not in explanation:
+    if TAIL_CHARS not in explanation:
         return None
-    plain = {k: v for k, v in explanation.items() if k != OPENING}
+    plain = {k: v for k, v in explanation.items() if k not in (OPENING, TAIL_CHARS)}
     rest = {**schema, "properties": {**schema["properties"], "explanation": plain}}
     grammar = str(xgr.Grammar.from_json_schema(json.dumps(rest), any_whitespace=False))
     free = '"\\"explanation\\"" ": " basic_string'
     if free not in grammar:
-        raise EmolabError("an explanation opening needs a free explanation string (no length "
+        raise EmolabError("a quoting explanation needs a free explanation string (no length "
                           "bounds, no pattern)")
-    literal = json.dumps(explanation[OPENING], ensure_ascii=True)[1:-1]
-    tail = (f'opening_tail ::= (([^\\0-\\x1f\\"\\\\] | ("\\\\" basic_escape))'
-            f'{{0, {OPENING_TAIL_CHARS}}} "\\"")')
-    spliced = grammar.replace(free, f'"\\"explanation\\"" ": " "\\"{literal}" opening_tail', 1)
+    opening = explanation.get(OPENING, "")
+    literal = json.dumps(opening, ensure_ascii=True)[1:-1]
+    fewest = 0 if opening else 1
+    tail = (f'explanation_tail ::= (([^\\0-\\x1f\\"\\\\] | ("\\\\" basic_escape))'
+            f'{{{fewest}, {explanation[TAIL_CHARS]}}} "\\"")')
+    spliced = grammar.replace(free, f'"\\"explanation\\"" ": " "\\"{literal}" explanation_tail', 1)
     return spliced + "\n" + tail + "\n"
 
 

@@ -23,7 +23,7 @@ from emolab.data.records import Example, TaskKind
 from emolab.errors import EmolabError
 from emolab.labels import LabelSet
 from emolab.readout import pinned_with_opening
-from emolab.schemas import DEFAULT_EXPLANATION_CHARS, DEFAULT_MAX_TOKENS
+from emolab.schemas import DEFAULT_EXPLANATION_CHARS, DEFAULT_MAX_TOKENS, quoting_explanation
 from emolab.tasks import LabelTask, ParseResult, Task
 
 EMPTY_TEXT = "empty text: there is nothing to classify"
@@ -113,10 +113,7 @@ class Classifier:
             schema = (task.schema(max_explanation_chars=self.max_explanation_chars)
                       if self.constrain else None)
             if schema is not None and not self.bounded_explanation:
-                explanation = {k: v for k, v in schema["properties"]["explanation"].items()
-                               if k not in ("maxLength", "minLength")}
-                schema = {**schema, "properties": {**schema["properties"],
-                                                   "explanation": explanation}}
+                schema = quoting_explanation(schema, tail_chars=self.max_explanation_chars)
             self._schemas[task] = schema
         return self._schemas[task]
 
@@ -174,7 +171,7 @@ class Classifier:
     @property
     def uses_heads(self) -> bool:
         """The backend's model has score heads, the schema is enforced (a pinned answer needs
-        it) and the explanation has no length bounds (the opening needs that)."""
+        it) and the explanation may quote (the opening needs ``quoting_explanation``)."""
         return (self.constrain and not self.bounded_explanation
                 and getattr(self.backend, "readout", None) is not None)
 
