@@ -41,9 +41,8 @@ class PromptTemplate:
     version: str
     sections: dict[str, Section]
     # XGrammar 0.2.8 compiles a string with maxLength into a character class without the
-    # backslash, so a bounded explanation cannot quote with \" (and allowing escapes in the
-    # bounded rule made every token mask cost ~0.6 s). A prompt for models trained to quote
-    # (compact) leaves the explanation's length to the token cap; parsing still checks it.
+    # backslash, so a bounded explanation cannot quote with \". A prompt for models trained
+    # to quote (compact) swaps the bound for emolab.schemas.quoting_explanation, which does.
     bounded_explanation: bool = True
 
     def messages(self, text: str, task: Task | LabelSet, *,
