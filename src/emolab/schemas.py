@@ -37,21 +37,21 @@ def answer_token_budget(max_explanation_chars: int) -> int:
 
 # Schema keywords for an explanation that quotes the text. XGrammar 0.2.8 decodes a string with
 # maxLength as a character class without the backslash, so a bounded explanation could not quote
-# with \"; emolab's XGrammar compiler reads these keywords instead and builds a bounded string
-# that admits escapes (emolab.backends.llamacpp_xgrammar). Other engines ignore them.
+# with \"; emolab's XGrammar grammars read these keywords instead and build a bounded string
+# that admits escapes (emolab.backends.explanation_grammar). Other engines ignore them and
+# keep to maxLength, which llama.cpp's own grammars decode with escapes.
 OPENING = "x-emolab-opening"  # the text the explanation must start with
 TAIL_CHARS = "x-emolab-tail-chars"  # at most this many characters after the opening
 
 
 def quoting_explanation(schema: dict[str, Any], *, tail_chars: int, opening: str = ""
                         ) -> dict[str, Any]:
-    """``schema`` with its explanation's length bounds replaced by the keywords above: it opens
-    with ``opening`` and adds at most ``tail_chars`` characters (at least one when the opening
-    is empty), an escape counting as one. The cap ends the rare answer of a small model that
-    quotes one word over and over until the token limit cuts its JSON."""
-    explanation = {k: v for k, v in schema["properties"]["explanation"].items()
-                   if k not in ("maxLength", "minLength")}
-    explanation[TAIL_CHARS] = tail_chars
+    """``schema`` with its explanation marked by the keywords above: it opens with ``opening``
+    and adds at most ``tail_chars`` characters (at least one when the opening is empty), an
+    escape counting as one. The cap ends the rare answer of a small model that quotes one word
+    over and over until the token limit cuts its JSON."""
+    explanation = {**schema["properties"]["explanation"], TAIL_CHARS: tail_chars,
+                   "minLength": 1, "maxLength": len(opening) + tail_chars}
     if opening:
         explanation[OPENING] = opening
     return {**schema, "properties": {**schema["properties"], "explanation": explanation}}

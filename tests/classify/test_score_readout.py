@@ -106,7 +106,7 @@ def test_the_grammar_holds_the_opening_and_the_pinned_value():
     xgr = pytest.importorskip("xgrammar")
     from xgrammar.testing import _is_grammar_accept_string as accepts
 
-    from emolab.backends.llamacpp_xgrammar import explanation_grammar
+    from emolab.backends.explanation_grammar import explanation_grammar
     from emolab.readout import pinned_with_opening
 
     schema = pinned_with_opening(EI_ANGER, 0.62, EI_ANGER.stated_opening(0.62),
@@ -120,10 +120,10 @@ def test_the_grammar_holds_the_opening_and_the_pinned_value():
     assert len(looping) > len(good) + OPENING_TAIL_CHARS - 20
     assert not accepts(grammar, looping)  # a quote repeated to the token cap is cut short
     assert explanation_grammar(EI_ANGER.schema(max_explanation_chars=300)) is None
-    bounded = {**schema, "properties": {**schema["properties"], "explanation": {
-        **schema["properties"]["explanation"], "maxLength": 300}}}
-    with pytest.raises(EmolabError, match="no length bounds"):
-        explanation_grammar(bounded)
+    patterned = {**schema, "properties": {**schema["properties"], "explanation": {
+        **schema["properties"]["explanation"], "pattern": "^[a-z]+$"}}}
+    with pytest.raises(EmolabError, match="no pattern"):
+        explanation_grammar(patterned)
 
 
 def test_a_label_answer_may_quote_but_not_loop_until_the_token_cap():
@@ -132,7 +132,7 @@ def test_a_label_answer_may_quote_but_not_loop_until_the_token_cap():
     xgr = pytest.importorskip("xgrammar")
     from xgrammar.testing import _is_grammar_accept_string as accepts
 
-    from emolab.backends.llamacpp_xgrammar import explanation_grammar
+    from emolab.backends.explanation_grammar import explanation_grammar
 
     class FakeBackend:
         def require_schema(self, schema):

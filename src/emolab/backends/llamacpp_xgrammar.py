@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from emolab.backends.explanation_grammar import explanation_grammar
 from emolab.errors import EmolabError
 
 # Top-p sampling sorts only the likeliest tokens when they already hold the requested mass;
@@ -53,42 +54,11 @@ class XGrammarCompiler:
         key = json.dumps(schema)
         if key not in self._compiled:
             # any_whitespace=False: compact JSON, the fewest tokens and no room to ramble
-            grammar = explanation_grammar(schema)
+            grammar = explanation_grammar(schema)  # None: a plain JSON schema
             compiled = (self._compiler.compile_json_schema(key, any_whitespace=False)
                         if grammar is None else self._compiler.compile_grammar(grammar))
             self._compiled[key] = SchemaConstraint(compiled, self._n_vocab, self.stop_tokens)
         return self._compiled[key]
-
-
-def explanation_grammar(schema: dict[str, Any]) -> str | None:
-    """The grammar of a schema whose explanation is marked by ``emolab.schemas.
-    quoting_explanation`` (an opening, a bound that admits escapes), or None when it is not.
-
-    XGrammar's grammar of the schema without the keywords has the explanation as a plain JSON
-    string right after its key; in its place go the opening as a literal after the string's
-    opening quote, then at most ``TAIL_CHARS`` characters (an escape counts as one; at least
-    one when there is no opening) and the closing quote."""
-    import xgrammar as xgr
-
-    from emolab.schemas import OPENING, TAIL_CHARS
-
-    explanation = schema.get("properties", {}).get("explanation", {})
-    if TAIL_CHARS not in explanation:
-        return None
-    plain = {k: v for k, v in explanation.items() if k not in (OPENING, TAIL_CHARS)}
-    rest = {**schema, "properties": {**schema["properties"], "explanation": plain}}
-    grammar = str(xgr.Grammar.from_json_schema(json.dumps(rest), any_whitespace=False))
-    free = '"\\"explanation\\"" ": " basic_string'
-    if free not in grammar:
-        raise EmolabError("a quoting explanation needs a free explanation string (no length "
-                          "bounds, no pattern)")
-    opening = explanation.get(OPENING, "")
-    literal = json.dumps(opening, ensure_ascii=True)[1:-1]
-    fewest = 0 if opening else 1
-    tail = (f'explanation_tail ::= (([^\\0-\\x1f\\"\\\\] | ("\\\\" basic_escape))'
-            f'{{{fewest}, {explanation[TAIL_CHARS]}}} "\\"")')
-    spliced = grammar.replace(free, f'"\\"explanation\\"" ": " "\\"{literal}" explanation_tail', 1)
-    return spliced + "\n" + tail + "\n"
 
 
 def _end_of_turn(llm: Any) -> int:
