@@ -42,7 +42,7 @@ class PromptTemplate:
     sections: dict[str, Section]
     # XGrammar 0.2.8 compiles a string with maxLength into a character class without the
     # backslash, so a bounded explanation cannot quote with \". A prompt for models trained
-    # to quote (compact) swaps the bound for emolab.schemas.quoting_explanation, which does.
+    # to quote (compact) marks it with emolab.schemas.quoting_explanation, whose grammar does.
     bounded_explanation: bool = True
 
     def messages(self, text: str, task: Task | LabelSet, *,

@@ -78,9 +78,9 @@ class Classifier:
                  prompt_version: str = DEFAULT_PROMPT_VERSION,
                  max_explanation_chars: int = EXPLANATION_CHARS,
                  max_text_chars: int = 4000, bounded_explanation: bool | None = None) -> None:
-        """``bounded_explanation``: decode the explanation within its length bounds (None:
-        as the prompt version says; the tuned model's compact prompt leaves the bound to the
-        token cap, see ``schema_of``)."""
+        """``bounded_explanation``: decode the explanation with the schema's plain maxLength
+        string (None: as the prompt version says; the tuned model's compact prompt asks for
+        a bounded string that may quote with \\", see ``schema_of``)."""
         self.backend, self.task, self.params = backend, as_task(task), params
         self.constrain = constrain
         self.prompt = load_prompt(prompt_version)
