@@ -37,11 +37,11 @@ def answer_token_budget(max_explanation_chars: int) -> int:
 
 # Schema keywords for an explanation that quotes the text. XGrammar 0.2.8 decodes a string with
 # maxLength as a character class without the backslash, so a bounded explanation could not quote
-# with \"; emolab's XGrammar grammars read these keywords instead and build a bounded string
-# that admits escapes (emolab.backends.explanation_grammar). Other engines ignore them and
+# with \"; emolab's XGrammar grammars read these keywords and build the same bounded string so
+# that it admits escapes (emolab.backends.explanation_grammar). Other engines ignore them and
 # keep to maxLength, which llama.cpp's own grammars decode with escapes.
+QUOTING = "x-emolab-quoting"  # true: the explanation may quote the text within its maxLength
 OPENING = "x-emolab-opening"  # the text the explanation must start with
-TAIL_CHARS = "x-emolab-tail-chars"  # at most this many characters after the opening
 
 
 def quoting_explanation(schema: dict[str, Any], *, tail_chars: int, opening: str = ""
@@ -50,7 +50,7 @@ def quoting_explanation(schema: dict[str, Any], *, tail_chars: int, opening: str
     and adds at most ``tail_chars`` characters (at least one when the opening is empty), an
     escape counting as one. The cap ends the rare answer of a small model that quotes one word
     over and over until the token limit cuts its JSON."""
-    explanation = {**schema["properties"]["explanation"], TAIL_CHARS: tail_chars,
+    explanation = {**schema["properties"]["explanation"], QUOTING: True,
                    "minLength": 1, "maxLength": len(opening) + tail_chars}
     if opening:
         explanation[OPENING] = opening

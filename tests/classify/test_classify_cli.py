@@ -102,7 +102,7 @@ def test_dataset_run_writes_a_manifest_with_one_session_per_run(tmp_path, built)
     assert manifest["config"]["dataset"] == "semeval-ec" and manifest["data"]["rows"] == 2
     # The tuned model's prompt bounds the explanation with emolab's own keyword (escapes).
     explanation = manifest["config"]["schema"]["properties"]["explanation"]
-    assert explanation["maxLength"] == explanation["x-emolab-tail-chars"] == 200
+    assert explanation["x-emolab-quoting"] is True and explanation["maxLength"] == 200
     assert manifest["config"]["prompt_version"] == "compact"
 
 
@@ -128,8 +128,9 @@ def test_the_tuned_models_prompt_bounds_the_explanation_with_a_quoting_string():
         task = get_task(spec)
         tuned = Classifier(FakeBackend(), task, prompt_version="compact").schema
         taught = Classifier(FakeBackend(), task, prompt_version="v1").schema
-        assert tuned["properties"]["explanation"]["x-emolab-tail-chars"] == 200
-        assert "x-emolab-tail-chars" not in taught["properties"]["explanation"]
+        assert tuned["properties"]["explanation"]["x-emolab-quoting"] is True
+        assert tuned["properties"]["explanation"]["maxLength"] == 200
+        assert "x-emolab-quoting" not in taught["properties"]["explanation"]
         assert taught["properties"]["explanation"]["maxLength"] == 200
         assert tuned["properties"]["explanation"]["type"] == "string"
         assert {k: v for k, v in tuned.items() if k != "properties"} == {
@@ -137,4 +138,4 @@ def test_the_tuned_models_prompt_bounds_the_explanation_with_a_quoting_string():
         kept = Classifier(FakeBackend(), task, prompt_version="compact",
                           bounded_explanation=True).schema
         assert kept["properties"]["explanation"]["maxLength"] == 200
-        assert "x-emolab-tail-chars" not in kept["properties"]["explanation"]
+        assert "x-emolab-quoting" not in kept["properties"]["explanation"]

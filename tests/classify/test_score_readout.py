@@ -126,7 +126,7 @@ def test_the_grammar_holds_the_opening_and_the_pinned_value():
         explanation_grammar(patterned)
 
 
-def test_a_label_answer_may_quote_but_not_loop_until_the_token_cap():
+def test_a_label_answer_may_quote_but_not_loop_until_the_token_cap(fake_backend):
     """The tuned prompt's E-c explanation admits \\" and stops at its 200 characters, so an
     answer that quotes one word over and over still ends with readable labels."""
     xgr = pytest.importorskip("xgrammar")
@@ -134,11 +134,7 @@ def test_a_label_answer_may_quote_but_not_loop_until_the_token_cap():
 
     from emolab.backends.explanation_grammar import explanation_grammar
 
-    class FakeBackend:
-        def require_schema(self, schema):
-            return None
-
-    schema = Classifier(FakeBackend(), EC, prompt_version="compact").schema
+    schema = Classifier(fake_backend, EC, prompt_version="compact").schema
     grammar = xgr.Grammar.from_ebnf(explanation_grammar(schema))
     answer = ('{{"explanation": "{}", "most_prominent_emotion": "joy", '
               '"multiple_emotions_present": ["joy"]}}')

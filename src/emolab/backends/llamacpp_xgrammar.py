@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from emolab.backends.explanation_grammar import explanation_grammar
+from emolab.backends.explanation_grammar import compile_schema
 from emolab.errors import EmolabError
 
 # Top-p sampling sorts only the likeliest tokens when they already hold the requested mass;
@@ -53,11 +53,8 @@ class XGrammarCompiler:
     def constraint(self, schema: dict[str, Any]) -> SchemaConstraint:
         key = json.dumps(schema)
         if key not in self._compiled:
-            # any_whitespace=False: compact JSON, the fewest tokens and no room to ramble
-            grammar = explanation_grammar(schema)  # None: a plain JSON schema
-            compiled = (self._compiler.compile_json_schema(key, any_whitespace=False)
-                        if grammar is None else self._compiler.compile_grammar(grammar))
-            self._compiled[key] = SchemaConstraint(compiled, self._n_vocab, self.stop_tokens)
+            self._compiled[key] = SchemaConstraint(compile_schema(self._compiler, schema),
+                                                   self._n_vocab, self.stop_tokens)
         return self._compiled[key]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from emolab.backends.base import Backend, Generation, Message, SamplingParams
-from emolab.backends.explanation_grammar import explanation_grammar
+from emolab.backends.explanation_grammar import compile_schema
 from emolab.errors import EmolabError
 from emolab.models import hf_folder, resolve_model
 
@@ -114,11 +114,7 @@ class TransformersBackend(Backend):
                 info = xgr.TokenizerInfo.from_huggingface(
                     self.tokenizer, vocab_size=self._vocab_size(), stop_token_ids=self._stop_ids())
                 self._compiler = xgr.GrammarCompiler(info)
-            # No free whitespace: a small model can otherwise spend its budget on blank lines.
-            grammar = explanation_grammar(schema)  # None: a plain JSON schema
-            self._grammars[key] = (
-                self._compiler.compile_json_schema(json.dumps(schema), any_whitespace=False)
-                if grammar is None else self._compiler.compile_grammar(grammar))
+            self._grammars[key] = compile_schema(self._compiler, schema)
         return self._grammars[key]
 
     def _to_generation(self, new_ids: Any, prompt_len: int, seconds: float) -> Generation:
