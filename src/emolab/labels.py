@@ -14,10 +14,28 @@ from emolab.errors import EmolabError
 class LabelSet:
     name: str
     definitions: dict[str, str]  # label -> one-line definition, in the data set's own order
+    # A label a model may answer with to say "no emotion" where the data set marks that as an
+    # empty row rather than a class of its own (BRIGHTER): it means the empty set and is never
+    # scored (GoEmotions' neutral is a gold class, so it is not one).
+    none_label: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.none_label is not None and self.none_label not in self.definitions:
+            raise ValueError(f"none label {self.none_label!r} is not in {self.name}")
 
     @property
     def labels(self) -> tuple[str, ...]:
+        """Every label a model may answer with (the none label included)."""
         return tuple(self.definitions)
+
+    @property
+    def scored(self) -> tuple[str, ...]:
+        """The labels that are gold columns and metrics: all but the none label."""
+        return tuple(label for label in self.definitions if label != self.none_label)
+
+    def without_none(self, labels: list[str]) -> list[str]:
+        """An answer's labels as a gold row writes them: the none label means no label."""
+        return [label for label in labels if label != self.none_label]
 
     def __contains__(self, label: object) -> bool:
         return label in self.definitions
@@ -103,8 +121,27 @@ ISEAR = LabelSet("isear", {
     "guilt": "feeling responsible for having done something wrong",
 })
 
+# SemEval-2025 Task 11 (BRIGHTER), perceived emotions. Each language's files carry the columns
+# its annotators used: English lacks disgust, Afrikaans surprise; a row with no emotion is all
+# zeros, which a model says with "neutral".
+_BRIGHTER_EMOTIONS = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
+_NEUTRAL = "no emotion is expressed"
+
+
+def _brighter(name: str, emotions: tuple[str, ...]) -> LabelSet:
+    definitions = {e: SEMEVAL_EC.definitions[e] for e in emotions}
+    return LabelSet(name, {**definitions, "neutral": _NEUTRAL}, none_label="neutral")
+
+
+BRIGHTER = _brighter("brighter", _BRIGHTER_EMOTIONS)
+BRIGHTER_NO_DISGUST = _brighter("brighter-no-disgust",
+                                tuple(e for e in _BRIGHTER_EMOTIONS if e != "disgust"))
+BRIGHTER_NO_SURPRISE = _brighter("brighter-no-surprise",
+                                 tuple(e for e in _BRIGHTER_EMOTIONS if e != "surprise"))
+
 LABEL_SETS: dict[str, LabelSet] = {
-    s.name: s for s in (SEMEVAL_EC, DAIR_EMOTION, GOEMOTIONS, GOEMOTIONS_EKMAN, ISEAR)
+    s.name: s for s in (SEMEVAL_EC, DAIR_EMOTION, GOEMOTIONS, GOEMOTIONS_EKMAN, ISEAR,
+                        BRIGHTER, BRIGHTER_NO_DISGUST, BRIGHTER_NO_SURPRISE)
 }
 
 

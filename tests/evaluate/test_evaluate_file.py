@@ -18,7 +18,7 @@ def write_jsonl(path, rows):
     return path
 
 
-def test_multi_label_failure_counts_as_wrong(tmp_path):
+def test_multi_label_failure_is_read_as_no_emotion_and_counted(tmp_path):
     path = write_jsonl(tmp_path / "p.jsonl", [
         {"id": "1", "dataset": "semeval-ec", "gold": ["joy", "love"], "pred": ["joy"],
          "raw": "{...}", "error": None},
@@ -27,9 +27,11 @@ def test_multi_label_failure_counts_as_wrong(tmp_path):
         {"id": "3", "dataset": "semeval-ec", "gold": ["anger"], "pred": ["anger", "boredom"]},
     ])
     report = evaluate_file(path)
-    # row 1: 1/2; row 2: failed -> 0 even though an empty answer would match empty gold;
-    # row 3: out-of-set label -> failed -> 0
-    assert report["metrics"]["jaccard"] == pytest.approx(0.5 / 3)
+    # As the official E-c scorer reads the all-zeros row written for a failure: row 1: 1/2;
+    # row 2: failed -> no emotion, which matches its empty gold: 1; row 3: an out-of-set label
+    # -> failed -> no emotion against anger: 0. The failures are counted apart.
+    assert report["metrics"]["jaccard"] == pytest.approx(1.5 / 3)
+    assert report["metrics"]["f1_micro"] == pytest.approx(2 * 1 / (2 * 1 + 0 + 2))
     assert report["failed"] == 2 and report["failure_rate"] == pytest.approx(2 / 3)
     assert report["failures_by_kind"] == {"invalid JSON": 1, "label outside the set": 1}
     assert set(report["per_label_f1"]) == {"anger", "anticipation", "disgust", "fear", "joy",

@@ -206,6 +206,8 @@ class Classifier:
                                "error": error, "parsed": None, "task": kind.value}
         if asked.dimension is not None:
             row["dimension"] = asked.dimension
+        if "language" in example.meta:  # rows of several languages are scored apart
+            row["language"] = example.meta["language"]
         row.update(**self.run_info(dataset), sampling=asdict(self.params))
         if result is None:
             return row

@@ -36,6 +36,9 @@ def classify(
     dataset: str | None = typer.Option(None, "--dataset", "-d", help="Classify a data set split "
                                        "instead (see `emolab data list`)."),
     split: str | None = typer.Option(None, "--split", "-s", help="Split of --dataset (default: dev)."),
+    language: str | None = typer.Option(None, "--language", "-L",
+                                        help="Language of a multilingual --dataset (BRIGHTER): "
+                                        "eng (default), deu, amh, ... or 'all'."),
     limit: int | None = typer.Option(None, "--limit", min=1,
                                      help="Only the first N rows of the split."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Predictions JSONL (appended; a "
@@ -102,6 +105,12 @@ def classify(
 
     if text is not None and dataset is not None:
         raise EmolabError("give either a TEXT or --dataset NAME (not both)")
+    if language is not None:
+        from emolab.data.registry import with_language
+
+        if dataset is None:
+            raise EmolabError("--language goes with --dataset NAME")
+        dataset = with_language(dataset, language)
     given = dict(dataset=dataset, split=split, limit=limit, labels=labels, task=task,
                  dimension=dimension, data_dir=data_dir,
                  backend=backend, model=model, n=n, temperature=temperature, top_p=top_p,

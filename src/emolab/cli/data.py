@@ -13,6 +13,9 @@ app = typer.Typer(help="List the data sets and describe their splits.", no_args_
 
 DataDir = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA", show_envvar=True,
                        help="Folder holding the original data files (see the README).")
+Language = typer.Option(None, "--language", "-L",
+                        help="Language of a multilingual data set (BRIGHTER): a code such as "
+                             "eng, deu, amh (default: eng), or 'all'.")
 
 
 @app.command("list")
@@ -28,6 +31,7 @@ def list_command(
             "name": i.name, "task": i.task.value, "splits": list(i.splits),
             "labels": list(i.labels), "dimensions": list(i.dimensions),
             "classes": list(i.classes), "official_counts": i.official_counts,
+            "languages": list(i.languages), "official_metric": i.official_metric,
             "source": i.source, "description": i.description,
         } for i in infos], indent=2))
         return
@@ -38,12 +42,18 @@ def list_command(
         table.add_column(column, overflow="fold", no_wrap=column == "name")
     for i in infos:
         if i.labels:
-            described = f"{len(i.labels)}: {', '.join(i.labels)}"
+            described = f"{len(i.scored_labels)}: {', '.join(i.scored_labels)}"
+            if i.label_set and i.label_set.none_label:
+                described += f" (a model may answer {i.label_set.none_label}: no emotion)"
         elif i.classes:
             described = f"{', '.join(i.dimensions)}; classes {min(i.classes)}..{max(i.classes)}"
         else:
             described = ", ".join(i.dimensions)
-        table.add_row(i.name, i.task.value, ", ".join(i.splits), described, i.description)
+        about = i.description
+        if i.languages:
+            about += (f" — {len(i.languages)} languages (--language; default "
+                      f"{i.default_language}): {', '.join(i.languages)}")
+        table.add_row(i.name, i.task.value, ", ".join(i.splits), described, about)
     table_console().print(table)
 
 
@@ -52,13 +62,16 @@ def stats_command(
     name: str = typer.Argument(..., help="Data set name (see `emolab data list`)."),
     split: str = typer.Option("train", "--split", "-s", help="Split to describe."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
+    language: str | None = Language,
     data_dir: Path = DataDir,
 ) -> None:
     """Print the row count and label distribution of one split."""
     from emolab.data import get_dataset, load
+    from emolab.data.registry import with_language
     from emolab.data.stats import split_stats
 
-    info = get_dataset(name)
+    info = get_dataset(with_language(name, language))
+    name = info.name
     stats = split_stats(info, load(name, split, data_dir=data_dir))
     stats["split"] = info.canonical_split(split)
     if as_json:

@@ -50,7 +50,12 @@ def _print_report(report: dict) -> None:
     for name, value in report["metrics"].items():
         table.add_row(name, f"{value:.4f}")
     console.print(table)
-    for section in ("by_dimension", "by_category"):
+    if "official" in report:
+        official = report["official"]
+        over = " (mean over languages)" if official.get("averaged_over") else ""
+        console.print(f"[bold]official figure: {official['metric']} = "
+                      f"{official['value']:.4f}{over}[/]")
+    for section in ("by_language", "by_dimension", "by_category"):
         if section in report:
             sub = Table(title=section.replace("_", " "))
             sub.add_column(section.removeprefix("by_"))

@@ -1,4 +1,6 @@
-"""``emolab export-gguf RUN``: a run's merged model as a GGUF for the llama.cpp backend;
+"""``emolab export submission PREDICTIONS --format F --out DIR``: official submission files.
+
+``emolab export-gguf RUN``: a run's merged model as a GGUF for the llama.cpp backend;
 ``--lora``: its LoRA adapter as a GGUF LoRA that llama.cpp applies to the base GGUF.
 
 Nothing heavy at module level: torch, gguf and the backends are imported inside the command.
@@ -12,6 +14,42 @@ from typing import Any
 import typer
 
 from emolab.cli.output import table_console
+
+app = typer.Typer(help="Write results in other tools' formats: submission files for the "
+                  "official scorers.", no_args_is_help=True)
+
+
+@app.command("submission")
+def submission(
+    predictions: list[Path] = typer.Argument(..., help="Predictions files (JSON Lines) of "
+                                             "`emolab classify --dataset`; several files (e.g. "
+                                             "one per task or language) go into one "
+                                             "submission."),
+    format: str = typer.Option(..., "--format", "-f", help="semeval2018 (E-C_en_pred.txt, "
+                               "EI-reg_en_anger_pred.txt, ...) or semeval2025 "
+                               "(track_a/pred_eng.csv, ...)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the files into."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA",
+                                         show_envvar=True, help="Data sets folder: the gold "
+                                         "files give each file's header and row order."),
+) -> None:
+    """Write submission files that the official scorers take; unreadable answers are written
+    as the scorers impute them and counted."""
+    from rich.table import Table
+
+    from emolab.evaluate.submission import write_submission
+
+    report = write_submission(predictions, format=format, out_dir=out, data_dir=data_dir)
+    table = Table(title=f"{format} submission in {out}")
+    for column in ("file", "data set", "split", "rows", "imputed"):
+        table.add_column(column, justify="right" if column in ("rows", "imputed") else "left")
+    for entry in report.files:
+        table.add_row(str(entry.path.relative_to(out)), entry.dataset, entry.split,
+                      f"{entry.rows:,}", str(entry.imputed))
+    table_console().print(table)
+    if report.imputed:
+        typer.echo(f"{report.imputed} unreadable answers were written as the scorer's default "
+                   "(E-c / track A and C: no emotion; scores 0.5; classes 0).")
 
 
 def export_gguf(

@@ -6,6 +6,8 @@ endings, bytes that are not UTF-8 (reported with their line), empty files and sh
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -83,6 +85,42 @@ def iter_delimited(
                 path, f"{len(values)} fields where {len(names)} were expected", line=number
             )
         yield number, dict(zip(names, values, strict=True))
+
+
+def iter_csv(path: Path, *, required: Sequence[str] = ()
+             ) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line_number, row)`` from a comma-separated file with a header, quoted fields
+    holding commas and newlines as CSV allows; the line is where the row starts."""
+    if not path.is_file():
+        raise DataNotFoundError(f"{path}: no such file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8").removeprefix(BOM)
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise DataFormatError(path, f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); re-save "
+                              "the file as UTF-8", line=line) from None
+    if not text.strip():
+        raise DataFormatError(path, "file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+        for name in required:
+            if name not in header:
+                raise DataFormatError(path, f"missing column (header has: {', '.join(header)})",
+                                      line=1, field=name)
+        start = reader.line_num + 1
+        for values in reader:
+            if values:  # a blank line
+                if len(values) != len(header):
+                    field = header[len(values)] if len(values) < len(header) else None
+                    raise DataFormatError(path, f"{len(values)} fields where {len(header)} "
+                                          "were expected (an unclosed quote?)", line=start,
+                                          field=field)
+                yield start, dict(zip(header, values, strict=True))
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise DataFormatError(path, f"not valid CSV ({err})", line=reader.line_num) from None
 
 
 def iter_jsonl(path: Path, *, required: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, Any]]]:

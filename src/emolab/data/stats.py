@@ -15,7 +15,7 @@ def split_stats(info: DatasetInfo, rows: list[Example]) -> dict[str, Any]:
     stats: dict[str, Any] = {"dataset": info.name, "task": info.task.value, "rows": len(rows)}
     if info.task in (TaskKind.MULTI_LABEL, TaskKind.SINGLE_LABEL):
         counts = Counter(label for row in rows for label in row.labels)
-        stats["labels"] = {label: counts.get(label, 0) for label in info.labels}
+        stats["labels"] = {label: counts.get(label, 0) for label in info.scored_labels}
         if info.task is TaskKind.MULTI_LABEL:
             stats["empty_rows"] = sum(1 for row in rows if not row.labels)
             stats["multi_label_rows"] = sum(1 for row in rows if len(row.labels) > 1)

@@ -20,7 +20,8 @@ from emolab.evaluate import metrics
 from emolab.evaluate.predictions import PredictionRow, read_predictions
 
 FAILURE_RULES = {
-    TaskKind.MULTI_LABEL: "scored as a wrong answer (Jaccard 0; its gold labels are false negatives)",
+    TaskKind.MULTI_LABEL: "read as no emotion, as the official scorers do (its gold labels are "
+                          "false negatives; against an empty gold row it scores Jaccard 1)",
     TaskKind.SINGLE_LABEL: "scored as a wrong answer (a false negative of its gold class)",
     TaskKind.REGRESSION: "imputed with {value:g} ({why})",
     TaskKind.ORDINAL: "imputed with class {value:g} ({why})",
@@ -66,7 +67,7 @@ def resolve_task(rows: list[PredictionRow], path: Path, task: TaskKind | None,
         raise EmolabError(f"{path}: cannot tell the task; add a 'task' or a known 'dataset' field "
                           "to the rows, or pass --task")
     if labels is None and info is not None:
-        labels = info.labels
+        labels = info.scored_labels
     if task in (TaskKind.MULTI_LABEL, TaskKind.SINGLE_LABEL) and not labels:
         raise EmolabError(f"{path}: unknown label set; pass --labels a,b,c or use a known dataset")
     return task, tuple(labels or ()), dataset
@@ -75,6 +76,11 @@ def resolve_task(rows: list[PredictionRow], path: Path, task: TaskKind | None,
 def evaluate_rows(rows: list[PredictionRow], *, path: Path = Path("<rows>"),
                   task: TaskKind | None = None, labels: Sequence[str] | None = None
                   ) -> dict[str, Any]:
+    """The metrics of ``rows``; rows of several languages of one data set are scored per
+    language and averaged over the languages, as SemEval-2025 Task 11 ranks them."""
+    languages = _by_language(rows, path)
+    if languages:
+        return _languages_report(languages, path=path, task=task, labels=labels)
     task, label_set, dataset = resolve_task(rows, path, task, labels)
     failed = [row.failed for row in rows]
     imputed, why, scale = _imputation(dataset, task)
@@ -99,6 +105,74 @@ def evaluate_rows(rows: list[PredictionRow], *, path: Path = Path("<rows>"),
             reason = row.error or ("no prediction" if row.pred is None else "label outside the set")
             kinds[reason.split(":")[0]] += 1
     report["failures_by_kind"] = dict(kinds)
+    official = _official_metric(dataset)
+    if official is not None and official in report["metrics"]:
+        report["official"] = {"metric": official, "value": report["metrics"][official]}
+    return report
+
+
+def _official_metric(dataset: str | None) -> str | None:
+    if dataset is None:
+        return None
+    from emolab.data import get_dataset
+
+    try:
+        return get_dataset(dataset).official_metric
+    except EmolabError:
+        return None
+
+
+def _by_language(rows: list[PredictionRow], path: Path) -> dict[str, list[PredictionRow]]:
+    """``{"brighter-a:deu": rows, ...}`` when the rows are of a multilingual data set and more
+    than one language (a ``NAME:all`` run names each row's ``language``); else ``{}``."""
+    groups: dict[str, list[PredictionRow]] = defaultdict(list)
+    for row in rows:
+        dataset = row.dataset or ""
+        family, _, language = dataset.partition(":")
+        if language == "all":
+            language = (row.model_extra or {}).get("language")
+            if not language:
+                raise DataFormatError(path, f"a row of {dataset} names no language",
+                                      line=row.line, field="language")
+        if not language:
+            return {}
+        groups[f"{family}:{language}"].append(row)
+    families = {key.partition(":")[0] for key in groups}
+    if len(groups) < 2 or len(families) > 1:
+        return {}
+    return dict(groups)
+
+
+def _languages_report(groups: dict[str, list[PredictionRow]], *, path: Path,
+                      task: TaskKind | None, labels: Sequence[str] | None) -> dict[str, Any]:
+    by_language = {}
+    for dataset, rows in groups.items():
+        for row in rows:
+            row.dataset = dataset  # each language is scored with its own label columns
+        by_language[dataset.partition(":")[2]] = evaluate_rows(rows, path=path, task=task,
+                                                               labels=labels)
+    reports = list(by_language.values())
+    first = reports[0]
+    shared = [k for k in first["metrics"] if all(k in r["metrics"] for r in reports)]
+    report: dict[str, Any] = {
+        "task": first["task"], "dataset": f"{next(iter(groups)).partition(':')[0]}:all",
+        "rows": sum(r["rows"] for r in reports), "languages": len(reports),
+        "metrics": {k: fmean(r["metrics"][k] for r in reports) for k in shared},
+        "by_language": {lang: {"rows": r["rows"], **r["metrics"], "failed": r["failed"]}
+                        for lang, r in by_language.items()},
+    }
+    report["failed"] = sum(r["failed"] for r in reports)
+    report["failure_rate"] = report["failed"] / report["rows"]
+    report["failure_rule"] = first["failure_rule"]
+    kinds: dict[str, int] = defaultdict(int)
+    for r in reports:
+        for kind, count in r["failures_by_kind"].items():
+            kinds[kind] += count
+    report["failures_by_kind"] = dict(kinds)
+    if "official" in first:
+        name = first["official"]["metric"]
+        report["official"] = {"metric": name, "value": report["metrics"][name],
+                              "averaged_over": "languages"}
     return report
 
 
@@ -159,7 +233,10 @@ def _multi_label(rows, failed, labels, path) -> dict[str, Any]:
     per_label = metrics.f1_per_label(y_true, y_pred)
     return {
         "metrics": {
-            "jaccard": metrics.jaccard_accuracy(y_true, y_pred, failed=mask),
+            # The official rule: an unreadable row is all zeros, so the figures of a
+            # submission file written from these rows are the same (the failure share says
+            # how many there were).
+            "jaccard": metrics.jaccard_accuracy(y_true, y_pred),
             "f1_micro": metrics.f1_micro(y_true, y_pred),
             "f1_macro": metrics.f1_macro(y_true, y_pred),
         },

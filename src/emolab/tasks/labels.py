@@ -47,7 +47,7 @@ class LabelTask(Task):
 
     def pred(self, parsed: dict[str, Any]) -> Any:
         if self.kind is TaskKind.MULTI_LABEL:
-            return list(parsed["multiple_emotions_present"])
+            return self.label_set.without_none(list(parsed["multiple_emotions_present"]))
         return parsed["most_prominent_emotion"]
 
     def gold(self, example: Example) -> Any:

@@ -134,6 +134,19 @@ def _emobank(dimension: str | None) -> Task:
                      question=question, scale=Scale(1, 5, low, high, imputed=3))
 
 
+BRIGHTER_EMOTIONS = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
+
+
+def _brighter_intensity(emotion: str | None) -> Task:
+    # SemEval-2025 Task 11 track B: how much of the emotion the text conveys, 0-3.
+    classes = {0: f"no {emotion}", 1: f"a low degree of {emotion}",
+               2: f"a moderate degree of {emotion}", 3: f"a high degree of {emotion}"}
+    return OrdinalTask("brighter-intensity", dimension=emotion, answer_key="intensity_class",
+                       question=f"how intensely the text conveys {emotion} "
+                                f"({_definition(emotion or '')})",
+                       scale=Scale(0, 3, classes[0], classes[3], classes=classes, imputed=0))
+
+
 def _label_family(name: str) -> TaskFamily:
     label_set = get_label_set(name)
     kind = TaskKind.SINGLE_LABEL if name in SINGLE_LABEL_SETS else TaskKind.MULTI_LABEL
@@ -159,6 +172,9 @@ FAMILIES: dict[str, TaskFamily] = {f.name: f for f in (
                tuple(_EMOBANK), _emobank),
     TaskFamily("vader", TaskKind.REGRESSION, "sentiment intensity -4..4 (VADER sets)",
                ("sentiment",), _vader),
+    TaskFamily("brighter-intensity", TaskKind.ORDINAL,
+               "intensity class 0-3 of an emotion (SemEval-2025 Task 11 track B)",
+               BRIGHTER_EMOTIONS, _brighter_intensity),
 )}
 ALIASES = {"ec": "semeval-ec", "e-c": "semeval-ec", "dair": "dair-emotion",
            "ekman": "goemotions-ekman", "sst-5": "sst5"}
@@ -188,6 +204,9 @@ def get_task(spec: str, dimension: str | None = None) -> Task:
 
 def task_of_example(family: TaskFamily, example: Example) -> Task:
     """The task one example of a data set poses: its dimension is in its meta or scores."""
+    own = example.meta.get("answer_task")  # a multilingual row: its language's own label set
+    if own is not None and own != family.name:
+        family = get_family(own)
     if not family.dimensions:
         return family.task()
     dimension = example.meta.get("dimension") or next(iter(example.scores), None)

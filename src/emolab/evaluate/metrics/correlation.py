@@ -53,13 +53,19 @@ def regression_scores(y_true: Sequence[float], y_pred: Sequence[float]) -> dict[
 
 
 def ordinal_scores(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
-    """Pearson r and quadratic kappa on all rows and on rows whose gold class is not 0."""
+    """Pearson r and quadratic kappa on all rows and on rows whose gold class is not 0.
+
+    Both kappas weigh over the classes of the whole gold set, as the official scorer does: on
+    the some-emotion rows an answer of class 0 stays in the matrix, and -1 and 1 stay two
+    steps apart.
+    """
     true, pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
     some = true != 0
+    classes = sorted(set(true.tolist()))
     return {
         "pearson": pearson(true, pred),
         "pearson_some_emotion": pearson(true[some], pred[some]) if some.sum() > 1 else 0.0,
-        "qwk": quadratic_weighted_kappa(true.tolist(), pred.tolist()),
-        "qwk_some_emotion": (quadratic_weighted_kappa(true[some].tolist(), pred[some].tolist())
-                             if some.any() else 0.0),
+        "qwk": quadratic_weighted_kappa(true.tolist(), pred.tolist(), labels=classes),
+        "qwk_some_emotion": (quadratic_weighted_kappa(true[some].tolist(), pred[some].tolist(),
+                                                      labels=classes) if some.any() else 0.0),
     }
