@@ -13,7 +13,7 @@ def tasks(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
 ) -> None:
     """List every task: its answer, its dimensions and the data sets that pose it."""
-    from emolab.data import list_datasets
+    from emolab.data import get_dataset, list_datasets
     from emolab.tasks import ALIASES, list_tasks
     from emolab.tuned import shipped
 
@@ -23,6 +23,10 @@ def tasks(
     for info in list_datasets():
         if info.answer_task:
             posed.setdefault(info.answer_task, []).append(info.name)
+        for language in info.languages:  # a language whose columns make another label set
+            variant = get_dataset(f"{info.name}:{language}")
+            if variant.answer_task and variant.answer_task != info.answer_task:
+                posed.setdefault(variant.answer_task, []).append(variant.name)
     aliases: dict[str, list[str]] = {}
     for alias, name in ALIASES.items():
         aliases.setdefault(name, []).append(alias)
