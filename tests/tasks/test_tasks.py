@@ -115,3 +115,17 @@ def test_pinned_schemas_fix_the_answer():
     assert isinstance(ordinal, OrdinalTask)
     assert ordinal.pinned_schema(2, max_explanation_chars=CHARS)["properties"][
         "intensity_class"]["enum"] == [2]
+
+
+def test_a_task_names_the_data_set_it_is_trained_on_once():
+    from emolab.data import get_dataset
+    from emolab.tasks import list_tasks
+
+    trained = {f.name: f.training_set for f in list_tasks() if f.training_set}
+    assert trained == {"semeval-ec": "semeval-ec", "dair-emotion": "dair-emotion",
+                       "goemotions": "goemotions", "goemotions-ekman": "goemotions-ekman",
+                       "isear": "isear", "ei-reg": "semeval-ei-reg", "ei-oc": "semeval-ei-oc",
+                       "v-reg": "semeval-v-reg", "v-oc": "semeval-v-oc"}
+    for family, dataset in trained.items():
+        info = get_dataset(dataset)
+        assert "train" in info.splits and info.answer_task == family

@@ -26,15 +26,11 @@ from emolab.tasks import LabelTask, OrdinalTask, Task, get_family, task_of_examp
 
 BASELINES = ("vader", "textblob", "encoder")
 POLARITY_TASKS = frozenset({"v-reg", "v-oc", "sst", "sst5", "tdt", "vader", "emobank"})
-# The SemEval data set whose training split trains the encoder baseline of each AEB-1 task.
-TRAINING_SETS = {"ei-reg": "semeval-ei-reg", "ei-oc": "semeval-ei-oc",
-                 "v-reg": "semeval-v-reg", "v-oc": "semeval-v-oc",
-                 "semeval-ec": "semeval-ec"}
 
 
 def applicable(baseline: str, task: AebTask) -> bool:
-    if baseline == "encoder":
-        return task.answer_task in TRAINING_SETS
+    if baseline == "encoder":  # AEB-1: the SemEval tasks, each trained on its training split
+        return task.part == 1 and get_family(task.answer_task).training_set is not None
     return task.answer_task in POLARITY_TASKS
 
 
@@ -81,12 +77,13 @@ def encoder_answers(task: AebTask, rows: list[Example], *, data_dir: str | None,
     from emolab.evaluate.text_classifiers import frozen_fit_predict
 
     family = get_family(task.answer_task)
-    train = load(TRAINING_SETS[family.name], "train", data_dir=data_dir)
+    assert family.training_set is not None, f"{family.name} has no training split"
+    train = load(family.training_set, "train", data_dir=data_dir)
     if train_ids is not None:
         train = [r for r in train if r.id in train_ids]
         if not train:
             raise EmolabError(f"{task.name}: none of the given training ids is in "
-                              f"{TRAINING_SETS[family.name]}'s training split")
+                              f"{family.training_set}'s training split")
     answers: dict[int, Any] = {}
     groups = family.dimensions or (None,)
     for dimension in groups:

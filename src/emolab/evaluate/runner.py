@@ -126,10 +126,12 @@ def _by_language(rows: list[PredictionRow], path: Path) -> dict[str, list[Predic
     """``{"brighter-a:deu": rows, ...}`` when the rows are of a multilingual data set and more
     than one language (a ``NAME:all`` run names each row's ``language``); else ``{}``."""
     groups: dict[str, list[PredictionRow]] = defaultdict(list)
+    every = False  # rows of a NAME:all run are scored per language even if only one is there
     for row in rows:
         dataset = row.dataset or ""
         family, _, language = dataset.partition(":")
         if language == "all":
+            every = True
             language = (row.model_extra or {}).get("language")
             if not language:
                 raise DataFormatError(path, f"a row of {dataset} names no language",
@@ -138,7 +140,7 @@ def _by_language(rows: list[PredictionRow], path: Path) -> dict[str, list[Predic
             return {}
         groups[f"{family}:{language}"].append(row)
     families = {key.partition(":")[0] for key in groups}
-    if len(groups) < 2 or len(families) > 1:
+    if (len(groups) < 2 and not every) or len(families) > 1:
         return {}
     return dict(groups)
 
@@ -147,9 +149,9 @@ def _languages_report(groups: dict[str, list[PredictionRow]], *, path: Path,
                       task: TaskKind | None, labels: Sequence[str] | None) -> dict[str, Any]:
     by_language = {}
     for dataset, rows in groups.items():
-        for row in rows:
-            row.dataset = dataset  # each language is scored with its own label columns
-        by_language[dataset.partition(":")[2]] = evaluate_rows(rows, path=path, task=task,
+        # each language is scored with its own label columns
+        own = [row.model_copy(update={"dataset": dataset}) for row in rows]
+        by_language[dataset.partition(":")[2]] = evaluate_rows(own, path=path, task=task,
                                                                labels=labels)
     reports = list(by_language.values())
     first = reports[0]

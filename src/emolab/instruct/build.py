@@ -22,7 +22,7 @@ from emolab.classify.prompts import clean_text, load_prompt
 from emolab.classify.store import PredictionsFile
 from emolab.data import Example, load
 from emolab.errors import EmolabError
-from emolab.instruct.config import SOURCES, InstructConfig
+from emolab.instruct.config import InstructConfig
 from emolab.instruct.evidence import EvidenceModel
 from emolab.instruct.explain import explanation
 from emolab.instruct.leaks import HeldOut
@@ -88,7 +88,7 @@ class Builder:
 
     def plan(self, name: str) -> tuple[list[tuple[Task, Example]], EvidenceModel]:
         family = get_family(name)
-        train = load(SOURCES[family.name], "train", data_dir=self.cfg.data_dir)
+        train = load(family.training_set, "train", data_dir=self.cfg.data_dir)
         asked = [(task_of_example(family, row), row) for row in train]
         return asked, EvidenceModel.fit(asked)
 

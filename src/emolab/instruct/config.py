@@ -9,11 +9,6 @@ from emolab.settings import FromSources, setting
 
 EXPLANATION_SOURCES = ("keywords", "rationalize")
 FORMATS = ("trl", "emollms")
-# The training split each task is built from (a task may be named by its alias).
-SOURCES = {"semeval-ec": "semeval-ec", "ei-reg": "semeval-ei-reg", "ei-oc": "semeval-ei-oc",
-           "v-reg": "semeval-v-reg", "v-oc": "semeval-v-oc", "dair-emotion": "dair-emotion",
-           "goemotions": "goemotions", "goemotions-ekman": "goemotions-ekman",
-           "isear": "isear"}
 DEFAULT_TASKS = "ec,ei-reg,ei-oc,v-reg,v-oc"
 
 
@@ -54,15 +49,16 @@ class InstructConfig(FromSources):
         self.task_names()  # unknown names fail here
 
     def task_names(self) -> list[str]:
-        from emolab.tasks import get_family
+        from emolab.tasks import get_family, list_tasks
 
         names = []
         for part in self.tasks.split(","):
             if part.strip():
                 family = get_family(part.strip())
-                if family.name not in SOURCES:
+                if family.training_set is None:
+                    trained = [f.name for f in list_tasks() if f.training_set is not None]
                     raise EmolabError(f"task {family.name!r} has no training split here; choose "
-                                      f"from: {', '.join(SOURCES)}")
+                                      f"from: {', '.join(trained)}")
                 names.append(family.name)
         if not names:
             raise EmolabError("give at least one task")

@@ -31,6 +31,9 @@ class TaskFamily:
     description: str
     dimensions: tuple[str, ...]  # () for label sets; one entry when the dimension is implied
     build: Callable[[str | None], Task]
+    # The data set whose training split teaches this task: instruction data, score heads and
+    # encoder baselines all read it (None: no training split is known here).
+    training_set: str | None = None
 
     def task(self, dimension: str | None = None) -> Task:
         if not self.dimensions:
@@ -147,24 +150,30 @@ def _brighter_intensity(emotion: str | None) -> Task:
                        scale=Scale(0, 3, classes[0], classes[3], classes=classes, imputed=0))
 
 
+# Label sets named after the data set that holds their training split.
+_TRAINED_LABEL_SETS = frozenset({"semeval-ec", "dair-emotion", "goemotions", "goemotions-ekman",
+                                 "isear"})
+
+
 def _label_family(name: str) -> TaskFamily:
     label_set = get_label_set(name)
     kind = TaskKind.SINGLE_LABEL if name in SINGLE_LABEL_SETS else TaskKind.MULTI_LABEL
     what = "one emotion" if kind is TaskKind.SINGLE_LABEL else "any of the emotions"
     return TaskFamily(name, kind, f"{what} of {name} ({len(label_set)} labels), explained", (),
-                      lambda _: LabelTask(label_set, kind))
+                      lambda _: LabelTask(label_set, kind),
+                      training_set=name if name in _TRAINED_LABEL_SETS else None)
 
 
 FAMILIES: dict[str, TaskFamily] = {f.name: f for f in (
     *(_label_family(name) for name in LABEL_SETS),
     TaskFamily("ei-reg", TaskKind.REGRESSION, "intensity 0-1 of an emotion (SemEval EI-reg)",
-               EI_EMOTIONS, _ei_reg),
+               EI_EMOTIONS, _ei_reg, training_set="semeval-ei-reg"),
     TaskFamily("ei-oc", TaskKind.ORDINAL, "intensity class 0-3 of an emotion (SemEval EI-oc)",
-               EI_EMOTIONS, _ei_oc),
+               EI_EMOTIONS, _ei_oc, training_set="semeval-ei-oc"),
     TaskFamily("v-reg", TaskKind.REGRESSION, "valence 0-1 (SemEval V-reg)", ("valence",),
-               _v_reg),
+               _v_reg, training_set="semeval-v-reg"),
     TaskFamily("v-oc", TaskKind.ORDINAL, "valence class -3..3 (SemEval V-oc)", ("valence",),
-               _v_oc),
+               _v_oc, training_set="semeval-v-oc"),
     TaskFamily("sst", TaskKind.REGRESSION, "sentiment 0-1 (SST)", ("sentiment",), _sst),
     TaskFamily("sst5", TaskKind.ORDINAL, "sentiment class 0-4 (SST-5)", ("sentiment",), _sst5),
     TaskFamily("tdt", TaskKind.ORDINAL, "sentiment class -1..1 (TDT)", ("sentiment",), _tdt),

@@ -19,7 +19,6 @@ import numpy as np
 from emolab.classify.prompts import clean_text
 from emolab.data import load
 from emolab.errors import EmolabError
-from emolab.instruct.config import SOURCES
 from emolab.readout import Head, Readout
 from emolab.tasks import OrdinalTask, ScoreTask, Task, get_family, task_of_example
 
@@ -62,10 +61,10 @@ def rows_by_task(family_name: str, split: str, data_dir: str | None
                  ) -> dict[Task, list[tuple[str, float]]]:
     """(cleaned text, gold) pairs of one split, grouped by task (one per EI emotion)."""
     family = get_family(family_name)
-    if family.name not in SOURCES:
+    if family.training_set is None:
         raise EmolabError(f"no training data is known for task {family_name!r}")
     grouped: dict[Task, list[tuple[str, float]]] = {}
-    for example in load(SOURCES[family.name], split, data_dir=data_dir):
+    for example in load(family.training_set, split, data_dir=data_dir):
         task = task_of_example(family, example)
         if not isinstance(task, ScoreTask | OrdinalTask):
             raise EmolabError(f"task {family.name!r} is not a score or class task: a score "
