@@ -1,7 +1,8 @@
 """The embedded models on SemEval-2025 Task 11 (BRIGHTER) track A: English, and what the
 English 135M model does in other languages and scripts.
 
-- English test (a seeded sample, the same texts as bench/brighter_baselines.py):
+- English test (a sample drawn by a hash of the text, as in bench/brighter_baselines.py, whose
+  200 texts are the first of these):
   ``emolab-affect-v1`` (the tuned default) asked its own E-c question, its 11 labels read as
   BRIGHTER's five (anger, fear, joy, sadness, surprise; anticipation, love, optimism,
   pessimism and trust dropped), and the untuned base asked BRIGHTER's own question, the path of

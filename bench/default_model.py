@@ -150,7 +150,7 @@ def adherence_without_schema(model: str, prompt_version: str, folder: Path, n: i
 
 
 def speed(n_texts: int, data_dir, threads: int) -> dict:
-    from emolab.tuned import require_shipped
+    from emolab.models.tuned import require_shipped
 
     texts = [e.text for e in load("semeval-ec", "dev", data_dir=data_dir)[:n_texts]]
     task = get_task("semeval-ec")
@@ -206,8 +206,8 @@ def timed(paths: dict[str, Classifier], texts: list[str]) -> dict:
 
 def readout_info() -> dict | None:
     """The shipped model's score heads (they answer the score and class tasks), if any."""
+    from emolab.models.tuned import shipped
     from emolab.readout import Readout
-    from emolab.tuned import shipped
 
     model = shipped()
     if model is None or model.readout is None:

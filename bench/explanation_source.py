@@ -84,7 +84,7 @@ def train(source: str, data: Path, runs: Path, steps: int) -> Path:
         emolab("export-gguf", str(run), "--lora", "--out", str(adapter))
     merged = run / "merged-q8_0.gguf"
     if not merged.is_file():
-        from emolab.train.merge_lora import merge_lora
+        from emolab.models.merge_lora import merge_lora
 
         merge_lora(default_gguf(), adapter, merged)
     return merged

@@ -53,7 +53,7 @@ DEFAULT_PATHS = "in-process,server-1,server-2,server-4,two-servers,ray-local"
 
 def model_and_prompt(model: str) -> tuple[str, str]:
     """What ``emolab label --tasks ec`` runs for ``--model`` (default: the tuned model)."""
-    from emolab.tuned import choose
+    from emolab.models.tuned import choose
 
     return choose(None if model == "default" else model, "llamacpp", ["semeval-ec"], None)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from emolab.backends import SamplingParams
 from emolab.backends.llamacpp import LlamaCppBackend
 from emolab.classify import Classifier
-from emolab.cli.backend_options import classification_dataset
+from emolab.classify.datasets import classification_dataset
 from emolab.demo.config import DemoConfig
 from emolab.demo.pipeline import samples
 from emolab.evaluate.predictions import read_predictions

@@ -1,5 +1,5 @@
-"""Which model answers when the user names none (``emolab.tuned.choose``), and the tuned model
-merged once on first use and cached (``emolab.tuned.merged_gguf``)."""
+"""Which model answers when the user names none (``emolab.models.tuned.choose``), and the tuned model
+merged once on first use and cached (``emolab.models.tuned.merged_gguf``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emolab import tuned
 from emolab.errors import EmolabError
+from emolab.models import tuned
 
 sys.path.insert(0, str(Path(__file__).parent / "train"))  # the fake adapters of the train tests
 

@@ -63,7 +63,7 @@ def test_f32_export_gives_back_the_template(f32_export, template):
     from gguf import GGUFReader
     from gguf.quants import dequantize
 
-    from emolab.train.export_gguf import read_template
+    from emolab.models.gguf_file import read_template
 
     base, ours = read_template(template), GGUFReader(f32_export)
     assert [t.name for t in ours.tensors] == [t.name for t in base.tensors]
@@ -182,7 +182,7 @@ def test_the_command_exports_a_run_as_q8_0_and_refuses_an_unknown_type(tmp_path,
 
 
 def test_the_template_of_a_run_trained_on_a_run_is_the_first_base(tmp_path, template):
-    from emolab.train.export_gguf import find_template
+    from emolab.models.runs import find_template
 
     first = tmp_path / "first"
     (first / "merged").mkdir(parents=True)

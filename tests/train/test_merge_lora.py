@@ -1,4 +1,4 @@
-"""Folding a GGUF LoRA into its base GGUF (``emolab.train.merge_lora``), the way the shipped
+"""Folding a GGUF LoRA into its base GGUF (``emolab.models.merge_lora``), the way the shipped
 tuned model is merged on first use: the adapted tensors are W + (alpha / r) B A, the others and
 the metadata are the base's own bytes, and foreign files are refused."""
 
@@ -12,9 +12,10 @@ from train_support import SMOLLM2_HEADS, Q, V, fake_run
 from train_support import read_gguf as tensors
 
 from emolab.errors import EmolabError
-from emolab.train.export_gguf import numpy_shape, to_interleaved_rows
+from emolab.models.gguf_file import numpy_shape
+from emolab.models.merge_lora import merge_lora
+from emolab.train.export_gguf import to_interleaved_rows
 from emolab.train.export_lora import export_lora
-from emolab.train.merge_lora import merge_lora
 
 QUIET = {"echo": lambda _: None}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from emolab.errors import EmolabError
@@ -60,6 +61,10 @@ class Backend(ABC):
     can_logprobs: ClassVar[bool] = False
 
     model_id: str  # recorded with every prediction
+    # Score heads (``emolab.readout``) that this backend's model carries but this backend
+    # cannot apply: a classifier refuses the tasks they answer rather than letting the model
+    # write a weaker number of its own.
+    unapplied_readout: Path | None = None
 
     @abstractmethod
     def generate(self, messages: list[Message], *, schema: dict[str, Any] | None = None,

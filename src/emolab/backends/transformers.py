@@ -47,7 +47,11 @@ class TransformersBackend(Backend):
         self.device = _pick_device(torch, device)
         torch_dtype = _pick_dtype(torch, dtype, self.device)
 
-        folder = hf_folder(resolve_model(model))
+        ref = resolve_model(model)
+        # Its heads were fitted on llama.cpp's features of the merged GGUF; they are not
+        # applied to this model's own (fp32) hidden states, so their tasks are refused.
+        self.unapplied_readout = ref.readout
+        folder = hf_folder(ref)
         adapter = (folder / "adapter_config.json").is_file()
         base_folder = _adapter_base(folder, base_model) if adapter else folder
         self.model_id = str(model) if not adapter else f"{base_folder}+{folder}"

@@ -69,8 +69,8 @@ def run(
     chosen = get_aeb_tasks(_names(tasks))
     folder = str(data_dir) if data_dir else None
     if prompts == "emolab":  # emolab's tuned model when it knows every chosen task
+        from emolab.models.tuned import choose
         from emolab.tasks import get_family
-        from emolab.tuned import choose
 
         model, prompt_version = choose(model, backend, [get_family(t.answer_task).name
                                                         for t in chosen], prompt_version)

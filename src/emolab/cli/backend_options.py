@@ -1,5 +1,5 @@
 """Backend options shared by the commands that run a model (classify, pairs): which
-constructor keywords a backend takes, and the classification data sets these commands accept."""
+constructor keywords a backend takes, and the backend built from the options a user set."""
 
 from __future__ import annotations
 
@@ -36,34 +36,3 @@ def load_backend_from_options(ctx: typer.Context, backend: str, options: dict[st
         typer.secho(f"note: {', '.join(ignored)} not used by the {backend} backend", err=True,
                     fg=typer.colors.YELLOW)
     return load_backend(backend, **{k: v for k, v in chosen.items() if k in accepted})
-
-
-def classification_dataset(name: str, labels: str | None):
-    from emolab.data import TaskKind, get_dataset
-    from emolab.errors import EmolabError
-
-    info = get_dataset(name)
-    if info.task not in (TaskKind.MULTI_LABEL, TaskKind.SINGLE_LABEL) or info.label_set is None:
-        raise EmolabError(f"data set {name!r} is a {info.task.value} task; classify runs on "
-                          "multi-label and single-label emotion data sets")
-    if labels is not None and labels != info.label_set.name:
-        raise EmolabError(f"data set {name!r} is labelled with {info.label_set.name!r}, "
-                          f"not {labels!r}; leave out --labels")
-    return info
-
-
-def answerable_dataset(name: str, task: str | None):
-    """A data set whose rows a model can answer (it names an ``emolab.tasks`` task); ``task``,
-    if given, must be that one."""
-    from emolab.data import get_dataset
-    from emolab.errors import EmolabError
-    from emolab.tasks import get_family
-
-    info = get_dataset(name)
-    if info.answer_task is None:
-        raise EmolabError(f"data set {name!r} is a {info.task.value} task that classify does not "
-                          "answer (EmoBench: `emolab emobench run`)")
-    if task is not None and get_family(task.split(":")[0]).name != info.answer_task:
-        raise EmolabError(f"data set {name!r} is answered as task {info.answer_task!r}, not "
-                          f"{task!r}; leave out --task / --labels")
-    return info

@@ -10,11 +10,7 @@ from typing import Any
 
 import typer
 
-from emolab.cli.backend_options import (
-    accepted_options,
-    answerable_dataset,
-    load_backend_from_options,
-)
+from emolab.cli.backend_options import accepted_options, load_backend_from_options
 from emolab.cli.output import unreadable_progress
 
 BACKEND_HELP = ("llamacpp (local GGUF, schema by grammar), transformers, openai (HTTP server) "
@@ -135,11 +131,13 @@ def classify(
                           "--run NAME (a run folder under runs/)")
     params = SamplingParams(n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
                             max_tokens=cfg.max_tokens, seed=cfg.seed)
-    from emolab.tuned import choose
+    from emolab.models.tuned import choose
 
     def backend_options(model: str | None) -> dict[str, Any]:
         return {"model": model, "n_threads": cfg.threads, "seed": cfg.seed,
                 "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency}
+
+    from emolab.classify.datasets import answerable_dataset
 
     info = answerable_dataset(cfg.dataset, cfg.labels or cfg.task) if cfg.dataset else None
     started = time.perf_counter()

@@ -42,7 +42,8 @@ def generate(
 
     from emolab.backends import SamplingParams
     from emolab.classify import Classifier
-    from emolab.cli.backend_options import classification_dataset, load_backend_from_options
+    from emolab.classify.datasets import classification_dataset
+    from emolab.cli.backend_options import load_backend_from_options
     from emolab.data import load
     from emolab.preference.generate import generate_pairs
     from emolab.preference.store import PairStore

@@ -14,8 +14,8 @@ def tasks(
 ) -> None:
     """List every task: its answer, its dimensions and the data sets that pose it."""
     from emolab.data import get_dataset, list_datasets
+    from emolab.models.tuned import shipped
     from emolab.tasks import ALIASES, list_tasks
-    from emolab.tuned import shipped
 
     tuned = shipped()
 

@@ -162,8 +162,8 @@ def heads(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from emolab.backends.llamacpp import LlamaCppBackend
+    from emolab.models.tuned import TUNED_NAME, adapter_digest, require_shipped
     from emolab.train.heads import describe, fit_readout
-    from emolab.tuned import TUNED_NAME, adapter_digest, require_shipped
 
     families = [t.strip() for t in tasks.split(",") if t.strip()]
     with LlamaCppBackend(TUNED_NAME, n_threads=threads, readout=False) as backend, \

@@ -32,7 +32,7 @@ STAGE_LOG = "stages.jsonl"  # one line per finished stage and session: name, sec
 class Loop:
     def __init__(self, cfg: DemoConfig, *, data_dir: str | Path | None = None,
                  echo: Echo = print) -> None:
-        from emolab.cli.backend_options import classification_dataset
+        from emolab.classify.datasets import classification_dataset
 
         self.cfg, self.echo, self.data_dir = cfg, echo, data_dir
         self.out = Path(cfg.out)

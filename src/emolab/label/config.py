@@ -86,10 +86,10 @@ class LabelConfig(FromSources):
                                   "call it)")
 
     def with_model(self, families: list[str]) -> LabelConfig:
-        """The model and prompt settled (``emolab.tuned.choose``): what the fingerprint holds."""
+        """The model and prompt settled (``emolab.models.tuned.choose``): what the fingerprint holds."""
         from dataclasses import replace
 
-        from emolab.tuned import choose
+        from emolab.models.tuned import choose
 
         runs_gguf = {"local": self.backend, "llama-server": "llamacpp"}
         model, prompt_version = choose(self.model, runs_gguf.get(self.engine_name, "openai"),
@@ -106,7 +106,7 @@ class LabelConfig(FromSources):
         """What decides a row's content: the run folder's fingerprint is the hash of this.
         ``fmt``: the corpus format as detected, so naming the default changes nothing."""
         from emolab.label.readers import DEFAULT_TEXT_COLUMN
-        from emolab.tuned import LOCAL_BACKENDS, TUNED_NAME, require_shipped, weights_digest
+        from emolab.models.tuned import LOCAL_BACKENDS, TUNED_NAME, require_shipped, weights_digest
 
         backend = {"servers": "openai", "ray": "openai",
                    "llama-server": "llama-server"}.get(self.engine_name, self.backend)

@@ -17,24 +17,24 @@ torch, safetensors and gguf are imported inside the functions: ``emolab --help``
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
-import os
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from emolab.errors import EmolabError
-
-OUTTYPES = ("f32", "f16", "q8_0")
-# general.file_type values (gguf.LlamaFileType): what "mostly" means is "except 1-D tensors".
-FILE_TYPES = {"f32": 0, "f16": 1, "q8_0": 7}
-FILE_TYPE_KEY = "general.file_type"
-# Written by GGUFWriter itself (architecture) or describing the old file (GGUF.* header fields).
-SKIPPED_KEYS = ("general.architecture",)
+from emolab.models.gguf_file import (
+    OUTTYPES,
+    copy_metadata,
+    encode,
+    gguf_writer,
+    numpy_shape,
+    read_template,
+    uint_key,
+)
+from emolab.models.runs import find_template
 
 # Hugging Face llama parameter name -> GGUF tensor name ({i} = layer number).
 GLOBAL_NAMES = {
@@ -101,39 +101,6 @@ def model_folder(source: Path) -> Path:
     return source
 
 
-def find_template(source: Path, _depth: int = 0) -> Path | None:
-    """The base model's GGUF for ``source``, when it can be told; else None.
-
-    A run records what it was trained from (``manifest.json`` config ``model`` and
-    ``base_model_folder``); a folder that emolab converted from a GGUF records that file in
-    ``emolab-converted.json``.
-    """
-    from emolab.models import default_gguf
-
-    source = Path(source)
-    manifest = source / "manifest.json"
-    folders = [source, source / "merged"]
-    if manifest.is_file():
-        config = json.loads(manifest.read_text()).get("config", {})
-        model = str(config.get("model") or "")
-        if model == "default":
-            return default_gguf()
-        if model.endswith(".gguf") and Path(model).expanduser().is_file():
-            return Path(model).expanduser()
-        base_run = Path(model).expanduser()
-        if _depth < 5 and model and (base_run / "manifest.json").is_file():
-            return find_template(base_run, _depth + 1)  # trained on top of an earlier run
-        if config.get("base_model_folder"):
-            folders.append(Path(config["base_model_folder"]))
-    for folder in folders:
-        record = folder / "emolab-converted.json"
-        if record.is_file():
-            converted = Path(json.loads(record.read_text()).get("source", ""))
-            if converted.suffix == ".gguf" and converted.is_file():
-                return converted
-    return None
-
-
 class Weights:
     """The tensors of a folder's safetensors files, read one at a time when asked for.
 
@@ -168,47 +135,6 @@ class Weights:
 
 # -- the template -----------------------------------------------------------------------------
 
-def read_template(path: Path) -> Any:
-    """A ``GGUFReader`` of ``path``, kept for the next call on the same unchanged file:
-    parsing ~100k tokenizer strings takes seconds, the tensors themselves are memory-mapped."""
-    stat = path.stat()
-    return _cached_reader(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=2)
-def _cached_reader(path: str, size: int, mtime_ns: int) -> Any:
-    from gguf import GGUFReader
-
-    try:
-        return GGUFReader(path)
-    except (ValueError, OSError) as err:  # the reader's own messages name no file
-        raise EmolabError(f"{path} is not a readable GGUF file: {err}") from None
-
-
-def _field_value(field: Any) -> tuple[Any, Any, Any]:
-    """(value, type, sub-type) of a GGUFReader field, ready for ``GGUFWriter.add_key_value``."""
-    from gguf import GGUFValueType
-
-    main = field.types[0]
-    if main == GGUFValueType.ARRAY:
-        if len(field.types) != 2:
-            raise EmolabError(f"metadata key {field.name!r} is a nested array; not supported")
-        return list(field.contents()), main, field.types[1]
-    return field.contents(), main, None
-
-
-def _uint(reader: Any, key: str) -> int:
-    field = reader.fields.get(key)
-    if field is None:
-        raise EmolabError(f"the template GGUF has no {key!r} key")
-    return int(field.contents())
-
-
-def numpy_shape(tensor: Any) -> tuple[int, ...]:
-    """A GGUF tensor's shape as numpy (and HF) give it: GGUF lists dimensions innermost first."""
-    return tuple(int(n) for n in reversed(tensor.shape))
-
-
 def template_layout(reader: Any, path: Path) -> dict[str, Any]:
     """Architecture, head counts and tensor shapes of a template, checked to be a llama."""
     arch = reader.fields["general.architecture"].contents()
@@ -217,8 +143,8 @@ def template_layout(reader: Any, path: Path) -> dict[str, Any]:
                           "templates (e.g. SmolLM2)")
     tokens = reader.fields.get("tokenizer.ggml.tokens")
     return {
-        "n_heads": _uint(reader, "llama.attention.head_count"),
-        "n_kv_heads": _uint(reader, "llama.attention.head_count_kv"),
+        "n_heads": uint_key(reader, "llama.attention.head_count"),
+        "n_kv_heads": uint_key(reader, "llama.attention.head_count_kv"),
         "vocab": len(tokens.data) if tokens is not None else None,
         "shapes": {t.name: numpy_shape(t) for t in reader.tensors},
     }
@@ -282,21 +208,6 @@ def _check_vocab(embed: tuple[int, ...], layout: dict[str, Any], folder: Path,
 
 # -- writing ----------------------------------------------------------------------------------
 
-def encode(array: Any, outtype: str) -> tuple[Any, Any]:
-    """(data, GGML type) of one tensor. 1-D tensors (norms) stay float32 as llama.cpp keeps
-    them; a row length that Q8_0's 32-value blocks do not divide falls back to float16."""
-    import numpy as np
-    from gguf import GGMLQuantizationType as T
-    from gguf import quants
-
-    array = np.ascontiguousarray(array, dtype=np.float32)
-    if outtype == "f32" or array.ndim == 1:
-        return array, T.F32
-    if outtype == "q8_0" and array.shape[-1] % 32 == 0:
-        return quants.quantize(array, T.Q8_0), T.Q8_0
-    return array.astype(np.float16), T.F16
-
-
 def write_gguf(reader: Any, plan: Plan, weights: Weights, outtype: str, out: Path) -> None:
     """Write the metadata of ``reader`` and the tensors of ``plan`` to ``out``."""
     with gguf_writer(out, reader.fields["general.architecture"].contents()) as writer:
@@ -307,45 +218,6 @@ def write_gguf(reader: Any, plan: Plan, weights: Weights, outtype: str, out: Pat
                 array = to_interleaved_rows(array, heads)
             data, ggml_type = encode(array, outtype)
             writer.add_tensor(name, data, raw_dtype=ggml_type)
-
-
-def copy_metadata(reader: Any, writer: Any, outtype: str) -> None:
-    """Every key of the template (tokenizer, chat template, hyper-parameters) as it is, but
-    the file type, which says what most tensors are stored as."""
-    from gguf import GGUFValueType
-
-    for key, field in reader.fields.items():
-        if key.startswith("GGUF.") or key in SKIPPED_KEYS:
-            continue
-        if key == FILE_TYPE_KEY:
-            writer.add_key_value(key, FILE_TYPES[outtype], GGUFValueType.UINT32)
-            continue
-        writer.add_key_value(key, *_field_value(field))
-    if FILE_TYPE_KEY not in reader.fields:
-        writer.add_key_value(FILE_TYPE_KEY, FILE_TYPES[outtype], GGUFValueType.UINT32)
-
-
-@contextlib.contextmanager
-def gguf_writer(out: Path, arch: str) -> Iterator[Any]:
-    """A ``GGUFWriter`` whose keys and tensors are written to ``out`` when the block ends,
-    through a temporary file in the same folder renamed at the end: a kill leaves no
-    half-written GGUF (nor one that a ``*.gguf`` glob would pick up)."""
-    from gguf import GGUFWriter
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-    writer = GGUFWriter(partial, arch)
-    try:
-        yield writer
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.replace(partial, out)
-    except BaseException:
-        writer.close()
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def export_gguf(source: Path, out: Path | None = None, *, outtype: str = "q8_0",

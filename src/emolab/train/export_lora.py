@@ -30,14 +30,12 @@ from typing import Any
 
 from emolab.errors import EmolabError
 from emolab.models import ADAPTER_GGUF_PREFIX
+from emolab.models.gguf_file import encode, gguf_writer, read_template
+from emolab.models.runs import find_template
 from emolab.train.export_gguf import (
     PERMUTED,
     Weights,
-    encode,
-    find_template,
     gguf_name,
-    gguf_writer,
-    read_template,
     template_layout,
     to_interleaved_rows,
 )

@@ -3,7 +3,7 @@
 llama.cpp can apply an adapter while it loads the base (``lora_path``), but then every adapted
 matrix product runs twice, W x and B (A x): emolab's r=16 adapter on every linear layer cost
 17% of SmolLM2-135M's decode speed on 2 cores. Folding it in takes seconds and costs nothing
-afterwards, so the shipped model is merged on first use and cached (``emolab.tuned``).
+afterwards, so the shipped model is merged on first use and cached (``emolab.models.tuned``).
 
 The base's quantized weights are dequantized with the ``gguf`` package, the update is added in
 float32, and every adapted tensor is written as Q8_0 (finer than the base's Q4_1, so the
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from emolab.errors import EmolabError
-from emolab.train.export_gguf import (
+from emolab.models.gguf_file import (
     copy_metadata,
     encode,
     gguf_writer,

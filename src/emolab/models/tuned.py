@@ -22,7 +22,7 @@ from typing import Any
 from emolab.errors import EmolabError
 
 TUNED_NAME = "emolab"
-CARD = Path(__file__).parent / "weights" / "emolab-affect-v1.json"
+CARD = Path(__file__).parent.parent / "weights" / "emolab-affect-v1.json"
 # Backends that run the shipped GGUF themselves; a server (openai) runs whatever it serves.
 LOCAL_BACKENDS = ("llamacpp", "transformers")
 
@@ -82,7 +82,7 @@ def merged_gguf(echo: Callable[[str], Any] | None = None) -> Path:
     """The tuned model as one GGUF (base + adapter folded in, Q8_0), merged on first use and
     cached under ``emolab.models.cache_dir()``; the name carries the adapter's checksum, so a
     new adapter is merged anew and an old cache entry is never mistaken for it."""
-    from emolab.models import cache_dir, default_gguf
+    from emolab.models.embedded import cache_dir, default_gguf
 
     model = require_shipped()
     base = default_gguf()
@@ -92,7 +92,7 @@ def merged_gguf(echo: Callable[[str], Any] | None = None) -> Path:
     out = cache_dir() / "models" / f"{model.name}-{adapter_digest(model)}.q8_0.gguf"
     if out.is_file():
         return out
-    from emolab.train.merge_lora import merge_lora
+    from emolab.models.merge_lora import merge_lora
 
     say = echo or _stderr
     say(f"first use of {model.name}: folding its adapter into {base.name} (once, a few seconds)")
