@@ -23,7 +23,7 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
 ) -> None:
     """Show every data set with its task, splits and label set."""
-    from emolab.data import list_datasets
+    from emolab.data import get_dataset, list_datasets
 
     infos = list_datasets()
     if as_json:
@@ -32,6 +32,8 @@ def list_command(
             "labels": list(i.labels), "dimensions": list(i.dimensions),
             "classes": list(i.classes), "official_counts": i.official_counts,
             "languages": list(i.languages), "official_metric": i.official_metric,
+            "official_counts_by_language": {
+                code: get_dataset(f"{i.name}:{code}").official_counts for code in i.languages},
             "source": i.source, "description": i.description,
         } for i in infos], indent=2))
         return
