@@ -20,7 +20,7 @@ def headless_backend(fake):
 
 @pytest.mark.parametrize("task", ["ei-reg:anger", "ei-oc:joy", "v-reg", "v-oc"])
 def test_a_score_task_the_heads_answer_is_refused(headless_backend, task):
-    with pytest.raises(EmolabError, match="cannot apply them.*--backend llamacpp"):
+    with pytest.raises(EmolabError, match=r"cannot apply them.*--backend llamacpp"):
         Classifier(headless_backend, get_task(task), prompt_version="compact")
     assert headless_backend.calls == []
 

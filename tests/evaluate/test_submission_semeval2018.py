@@ -13,7 +13,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score, jaccard_score
 
 from emolab.data import load
 from emolab.data.reading import iter_lines
-from emolab.data.semeval import EI_EMOTIONS, _ec_file, _ei_file, _valence_file
+from emolab.data.semeval import EI_EMOTIONS, ec_file, ei_file, valence_file
 from emolab.errors import EmolabError
 from emolab.evaluate.predictions import PredictionRow
 from emolab.evaluate.runner import evaluate_rows
@@ -50,29 +50,29 @@ def make_data(root: Path, seed: int = 0) -> Path:
         ec = [[i, _tweet(rng, n), *("1" if rng.random() < 0.25 else "0" for _ in SEMEVAL_EC.labels)]
               for n, i in enumerate(ids)]
         ec[0][2:] = ["0"] * len(SEMEVAL_EC.labels)  # a tweet with no emotion
-        _write_tsv(_ec_file(root, split), ["ID", "Tweet", *SEMEVAL_EC.labels], ec, bom=bom)
+        _write_tsv(ec_file(root, split), ["ID", "Tweet", *SEMEVAL_EC.labels], ec, bom=bom)
         for emotion in EI_EMOTIONS:
             # EI files list the tweets of one emotion in their own order.
             own = rng.sample(ids, N)
             scores = [[i, _tweet(rng, n), emotion, f"{rng.random():.3f}"] for n, i in enumerate(own)]
-            _write_tsv(_ei_file(root, "EI-reg", emotion, split),
+            _write_tsv(ei_file(root, "EI-reg", emotion, split),
                        ["ID", "Tweet", "Affect Dimension", "Intensity Score"], scores, bom=bom)
             # Class 3 of fear appears in train only: its text must come from there.
             top = 2 if emotion == "fear" and split != "train" else 3
             classes = [rng.randint(0, top) for _ in own]
             oc = [[i, _tweet(rng, n), emotion, f"{k}: {EI_TEXT[k].format(e=emotion)}"]
                   for n, (i, k) in enumerate(zip(own, classes, strict=True))]
-            _write_tsv(_ei_file(root, "EI-oc", emotion, split),
+            _write_tsv(ei_file(root, "EI-oc", emotion, split),
                        ["ID", "Tweet", "Affect Dimension", "Intensity Class"], oc, bom=bom)
         vreg = [[i, _tweet(rng, n), "valence", f"{rng.random():.3f}"] for n, i in enumerate(ids)]
-        _write_tsv(_valence_file(root, "reg", split),
+        _write_tsv(valence_file(root, "reg", split),
                    ["ID", "Tweet", "Affect Dimension", "Intensity Score"], vreg, bom=bom)
         voc = []
         for n, i in enumerate(ids):
             k = rng.randint(-3, 3)
             voc.append([i, _tweet(rng, n), "valence",
                         f"{k}: {V_TEXT[k]} emotional state can be inferred"])
-        _write_tsv(_valence_file(root, "oc", split),
+        _write_tsv(valence_file(root, "oc", split),
                    ["ID", "Tweet", "Affect Dimension", "Intensity Class"], voc, bom=bom)
     return root
 
@@ -189,7 +189,7 @@ def test_ec_file_keeps_gold_header_and_order_and_imputes_zeros(data, tmp_path):
         ("semeval-ec", "dev", N, 2)
     raw = written.path.read_bytes()
     assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\n")
-    out, gold = parsed(written.path), parsed(_ec_file(data, "dev"))
+    out, gold = parsed(written.path), parsed(ec_file(data, "dev"))
     assert out[0] == gold[0]  # the header, label columns in the gold file's order
     assert [r[:2] for r in out] == [r[:2] for r in gold]  # ID and Tweet, in gold order
     by_id = {row.id: row for row in rows}
@@ -218,7 +218,7 @@ def test_ei_reg_writes_four_files_with_full_precision_scores(data, tmp_path):
     assert {f.split for f in report.files} == {"test"}
     by_id = {row.id: row for row in rows}
     for written, emotion in zip(report.files, EI_EMOTIONS, strict=True):
-        out, gold = parsed(written.path), parsed(_ei_file(data, "EI-reg", emotion, "test"))
+        out, gold = parsed(written.path), parsed(ei_file(data, "EI-reg", emotion, "test"))
         assert out[0] == gold[0] == ["ID", "Tweet", "Affect Dimension", "Intensity Score"]
         assert [r[:3] for r in out] == [r[:3] for r in gold]
         for cells in out[1:]:
@@ -247,8 +247,8 @@ def test_ordinal_classes_written_with_the_gold_files_descriptions(data, tmp_path
     else:
         assert values["2018-En-20000"] == "-3: very negative emotional state can be inferred"
         assert values["2018-En-20002"] == "0: neutral or mixed emotional state can be inferred"
-    gold = parsed(_ei_file(data, "EI-oc", "fear", "dev") if dataset == "semeval-ei-oc"
-                  else _valence_file(data, "oc", "dev"))
+    gold = parsed(ei_file(data, "EI-oc", "fear", "dev") if dataset == "semeval-ei-oc"
+                  else valence_file(data, "oc", "dev"))
     assert [r[:3] for r in out] == [r[:3] for r in gold]
 
 
@@ -308,11 +308,11 @@ AGREEMENT = [("semeval-ec", "dev"), ("semeval-ei-reg", "test"), ("semeval-ei-oc"
 
 
 def _gold_path(data: Path, dataset: str, split: str, dimension: str | None) -> Path:
-    return {"semeval-ec": lambda: _ec_file(data, split),
-            "semeval-ei-reg": lambda: _ei_file(data, "EI-reg", dimension, split),
-            "semeval-ei-oc": lambda: _ei_file(data, "EI-oc", dimension, split),
-            "semeval-v-reg": lambda: _valence_file(data, "reg", split),
-            "semeval-v-oc": lambda: _valence_file(data, "oc", split)}[dataset]()
+    return {"semeval-ec": lambda: ec_file(data, split),
+            "semeval-ei-reg": lambda: ei_file(data, "EI-reg", dimension, split),
+            "semeval-ei-oc": lambda: ei_file(data, "EI-oc", dimension, split),
+            "semeval-v-reg": lambda: valence_file(data, "reg", split),
+            "semeval-v-oc": lambda: valence_file(data, "oc", split)}[dataset]()
 
 
 def _dimension(file_name: str) -> str | None:
@@ -349,7 +349,7 @@ def test_an_unreadable_answer_on_an_empty_gold_row_scores_as_the_scorer_reads_it
     empty = next(row for row in rows if row.gold == [])
     empty.pred, empty.error = None, "invalid JSON: truncated"
     [written] = write_semeval2018(rows, tmp_path, data_dir=data).files
-    official = official_figures("ec", written.path, _ec_file(data, "dev"))
+    official = official_figures("ec", written.path, ec_file(data, "dev"))
     ours = evaluate_rows(rows)
     assert official["jaccard"] == pytest.approx(1.0)
     assert ours["metrics"]["jaccard"] == pytest.approx(1.0)

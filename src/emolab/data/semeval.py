@@ -26,26 +26,26 @@ CITATION = (
 _SPLIT_DIRS = {"train": "training", "dev": "development", "test": "test-gold"}
 
 
-def _ec_file(data_dir: Path, split: str) -> Path:
+def ec_file(data_dir: Path, split: str) -> Path:
     suffix = {"train": "train", "dev": "dev", "test": "test-gold"}[split]
     return data_dir / ROOT / "E-c" / f"2018-E-c-En-{suffix}.txt"
 
 
-def _ei_file(data_dir: Path, kind: str, emotion: str, split: str) -> Path:
+def ei_file(data_dir: Path, kind: str, emotion: str, split: str) -> Path:
     # Training files lack the "2018-" prefix in the official release.
     prefix = "" if split == "train" else "2018-"
     suffix = {"train": "train", "dev": "dev", "test": "test-gold"}[split]
     return data_dir / ROOT / kind / _SPLIT_DIRS[split] / f"{prefix}{kind}-En-{emotion}-{suffix}.txt"
 
 
-def _valence_file(data_dir: Path, kind: str, split: str) -> Path:
+def valence_file(data_dir: Path, kind: str, split: str) -> Path:
     suffix = {"train": "train", "dev": "dev", "test": "test-gold"}[split]
     folder = {"reg": "V-reg", "oc": "V-oc"}[kind]
     return data_dir / ROOT / folder / f"2018-Valence-{kind}-En-{suffix}.txt"
 
 
 def load_ec(data_dir: Path, split: str) -> list[Example]:
-    path = _ec_file(data_dir, split)
+    path = ec_file(data_dir, split)
     rows = []
     for line, row in iter_delimited(path, sep="\t", required=("ID", "Tweet", *SEMEVAL_EC.labels)):
         gold = []
@@ -99,7 +99,7 @@ def _ei_loader(kind: str):
     def load(data_dir: Path, split: str) -> list[Example]:
         rows: list[Example] = []
         for emotion in EI_EMOTIONS:
-            rows += _load_intensity(_ei_file(data_dir, kind, emotion, split), emotion,
+            rows += _load_intensity(ei_file(data_dir, kind, emotion, split), emotion,
                                     ordinal=ordinal, classes=EI_CLASSES, composite_id=True)
         return rows
 
@@ -108,7 +108,7 @@ def _ei_loader(kind: str):
 
 def _valence_loader(kind: str):
     def load(data_dir: Path, split: str) -> list[Example]:
-        return _load_intensity(_valence_file(data_dir, kind, split), "valence",
+        return _load_intensity(valence_file(data_dir, kind, split), "valence",
                                ordinal=kind == "oc", classes=V_CLASSES, composite_id=False)
 
     return load

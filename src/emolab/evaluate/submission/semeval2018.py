@@ -18,8 +18,8 @@ from emolab.data.paths import resolve_data_dir
 from emolab.data.reading import iter_lines
 from emolab.data.records import TaskKind
 
-# The loaders' own path helpers: the layout is defined once, in semeval.py.
-from emolab.data.semeval import EI_EMOTIONS, SPLITS, _ec_file, _ei_file, _valence_file
+# The layout of the files is defined once, in the loader.
+from emolab.data.semeval import EI_EMOTIONS, SPLITS, ec_file, ei_file, valence_file
 from emolab.errors import DataFormatError, EmolabError
 from emolab.evaluate.predictions import PredictionRow
 from emolab.evaluate.submission.report import SubmissionFile, SubmissionReport
@@ -27,13 +27,13 @@ from emolab.evaluate.submission.report import SubmissionFile, SubmissionReport
 # data set -> (split -> [(official file name, gold file, dimension)])
 _Files = Callable[[Path, str], list[tuple[str, Path, str | None]]]
 _FILES: dict[str, _Files] = {
-    "semeval-ec": lambda d, s: [("E-C_en_pred.txt", _ec_file(d, s), None)],
-    "semeval-ei-reg": lambda d, s: [(f"EI-reg_en_{e}_pred.txt", _ei_file(d, "EI-reg", e, s), e)
+    "semeval-ec": lambda d, s: [("E-C_en_pred.txt", ec_file(d, s), None)],
+    "semeval-ei-reg": lambda d, s: [(f"EI-reg_en_{e}_pred.txt", ei_file(d, "EI-reg", e, s), e)
                                     for e in EI_EMOTIONS],
-    "semeval-ei-oc": lambda d, s: [(f"EI-oc_en_{e}_pred.txt", _ei_file(d, "EI-oc", e, s), e)
+    "semeval-ei-oc": lambda d, s: [(f"EI-oc_en_{e}_pred.txt", ei_file(d, "EI-oc", e, s), e)
                                    for e in EI_EMOTIONS],
-    "semeval-v-reg": lambda d, s: [("V-reg_en_pred.txt", _valence_file(d, "reg", s), "valence")],
-    "semeval-v-oc": lambda d, s: [("V-oc_en_pred.txt", _valence_file(d, "oc", s), "valence")],
+    "semeval-v-reg": lambda d, s: [("V-reg_en_pred.txt", valence_file(d, "reg", s), "valence")],
+    "semeval-v-oc": lambda d, s: [("V-oc_en_pred.txt", valence_file(d, "oc", s), "valence")],
 }
 _KINDS = {"semeval-ec": TaskKind.MULTI_LABEL, "semeval-ei-reg": TaskKind.REGRESSION,
           "semeval-ei-oc": TaskKind.ORDINAL, "semeval-v-reg": TaskKind.REGRESSION,
