@@ -216,3 +216,12 @@ def test_other_data_sets_are_refused(brighter_dir, tmp_path):
     row = PredictionRow(id="x", gold=["joy"], pred=["joy"], dataset="semeval-ec")
     with pytest.raises(EmolabError, match="not a SemEval-2025 Task 11 data set"):
         write_semeval2025([row], tmp_path / "out", data_dir=brighter_dir)
+
+
+def test_a_row_of_an_all_languages_run_must_name_its_language(brighter_dir, tmp_path):
+    row = PredictionRow(id="deu_dev_000", gold=[], pred=[], dataset="brighter-a:all",
+                        task="multi_label")
+    with pytest.raises(EmolabError, match="names no language"):
+        write_semeval2025([row], tmp_path / "out", data_dir=brighter_dir)
+    with pytest.raises(EmolabError, match="names no language"):
+        evaluate_rows([row])

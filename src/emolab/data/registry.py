@@ -53,11 +53,6 @@ class DatasetInfo:
         """The gold columns: the labels without a label set's none label."""
         return self.label_set.scored if self.label_set else ()
 
-    @property
-    def family(self) -> str:
-        """The registered name: ``brighter-a`` for ``brighter-a:deu``."""
-        return self.name.partition(":")[0]
-
     def canonical_split(self, split: str) -> str:
         if split in self.splits:
             return split

@@ -8,6 +8,7 @@ Fields (see the README for the full table):
   it could not be read (null when it could);
 - ``dataset`` (a registry name) or ``task`` (multi_label, single_label, regression, ordinal,
   multiple_choice) say how to score; ``dimension`` names the scored dimension of EI / V rows;
+  ``language`` the language of a row of a multilingual run (``dataset`` ``NAME:all``);
   ``category`` groups multiple-choice items;
 - ``parsed`` (the whole answer object), ``model``, ``backend``, ``prompt_version`` and any other
   key are carried along untouched.
@@ -43,6 +44,7 @@ class PredictionRow(BaseModel):
     dataset: str | None = None
     task: TaskKind | None = None
     dimension: str | None = None
+    language: str | None = None
     category: str | None = None
     model: str | None = None
     backend: str | None = None
@@ -52,6 +54,14 @@ class PredictionRow(BaseModel):
     @property
     def line(self) -> int:
         return self._line
+
+    @property
+    def own_dataset(self) -> str | None:
+        """``dataset``, a row of a ``NAME:all`` run named by its own language (``NAME:deu``)."""
+        family, _, language = (self.dataset or "").partition(":")
+        if language == "all" and self.language:
+            return f"{family}:{self.language}"
+        return self.dataset
 
     @property
     def failed(self) -> bool:

@@ -128,14 +128,11 @@ def _by_language(rows: list[PredictionRow], path: Path) -> dict[str, list[Predic
     groups: dict[str, list[PredictionRow]] = defaultdict(list)
     every = False  # rows of a NAME:all run are scored per language even if only one is there
     for row in rows:
-        dataset = row.dataset or ""
-        family, _, language = dataset.partition(":")
+        every = every or (row.dataset or "").endswith(":all")
+        family, _, language = (row.own_dataset or "").partition(":")
         if language == "all":
-            every = True
-            language = (row.model_extra or {}).get("language")
-            if not language:
-                raise DataFormatError(path, f"a row of {dataset} names no language",
-                                      line=row.line, field="language")
+            raise DataFormatError(path, f"a row of {row.dataset} names no language",
+                                  line=row.line, field="language")
         if not language:
             return {}
         groups[f"{family}:{language}"].append(row)

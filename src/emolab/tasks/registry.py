@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from emolab.data.records import Example, TaskKind
 from emolab.errors import EmolabError
-from emolab.labels import LABEL_SETS, SEMEVAL_EC, get_label_set
+from emolab.labels import BRIGHTER, LABEL_SETS, SEMEVAL_EC, get_label_set
 from emolab.tasks.base import Task
 from emolab.tasks.labels import LabelTask
 from emolab.tasks.scales import OrdinalTask, Scale, ScoreTask
@@ -137,9 +137,6 @@ def _emobank(dimension: str | None) -> Task:
                      question=question, scale=Scale(1, 5, low, high, imputed=3))
 
 
-BRIGHTER_EMOTIONS = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
-
-
 def _brighter_intensity(emotion: str | None) -> Task:
     # SemEval-2025 Task 11 track B: how much of the emotion the text conveys, 0-3.
     classes = {0: f"no {emotion}", 1: f"a low degree of {emotion}",
@@ -183,7 +180,7 @@ FAMILIES: dict[str, TaskFamily] = {f.name: f for f in (
                ("sentiment",), _vader),
     TaskFamily("brighter-intensity", TaskKind.ORDINAL,
                "intensity class 0-3 of an emotion (SemEval-2025 Task 11 track B)",
-               BRIGHTER_EMOTIONS, _brighter_intensity),
+               BRIGHTER.scored, _brighter_intensity),
 )}
 ALIASES = {"ec": "semeval-ec", "e-c": "semeval-ec", "dair": "dair-emotion",
            "ekman": "goemotions-ekman", "sst-5": "sst5"}

@@ -27,10 +27,11 @@ FAMILIES = ("brighter-a", "brighter-b", "brighter-c")
 
 
 def _language_of(row: PredictionRow) -> str:
-    family, _, language = (row.dataset or "").partition(":")
-    if language in ("", "all"):  # a bare name is the default language; "all" rows say theirs
-        language = (row.model_extra or {}).get("language") or get_dataset(family).language or ""
-    return f"{family}:{language}"
+    family, _, language = (row.own_dataset or "").partition(":")
+    if language == "all":
+        raise EmolabError(f"{row.id}: a row of {row.dataset} names no language")
+    # a bare name is its default language (a one-language data set has none)
+    return f"{family}:{language or get_dataset(family).language or ''}"
 
 
 def _text_id(row: PredictionRow) -> str:
