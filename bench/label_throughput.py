@@ -53,9 +53,10 @@ DEFAULT_PATHS = "in-process,server-1,server-2,server-4,two-servers,ray-local"
 
 def model_and_prompt(model: str) -> tuple[str, str]:
     """What ``emolab label --tasks ec`` runs for ``--model`` (default: the tuned model)."""
-    from emolab.models.tuned import choose
+    from emolab.models.policy import choose_model
 
-    return choose(None if model == "default" else model, "llamacpp", ["semeval-ec"], None)
+    chosen = choose_model(None if model == "default" else model, "llamacpp", ["semeval-ec"])
+    return chosen.model, chosen.prompt_version
 
 
 def corpus_file(folder: Path, limit: int) -> tuple[Path, list[str]]:

@@ -1,4 +1,4 @@
-"""Which model answers when the user names none (``emolab.models.tuned.choose``), and the tuned model
+"""Which model answers when the user names none (``emolab.models.policy.choose_model``), and the tuned model
 merged once on first use and cached (``emolab.models.tuned.merged_gguf``)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 
 from emolab.errors import EmolabError
 from emolab.models import tuned
+from emolab.models.policy import choose_model
 
 sys.path.insert(0, str(Path(__file__).parent / "train"))  # the fake adapters of the train tests
 
@@ -42,13 +43,19 @@ def fresh_card_cache():
 
 def test_the_tuned_model_answers_the_tasks_it_knows_when_none_is_named(tmp_path, monkeypatch):
     install_card(monkeypatch, tmp_path)
-    choose = tuned.choose
+    def choose(*args):
+        return tuple(choose_model(*args)[:2])
+
     assert choose(None, "llamacpp", ["semeval-ec"], None) == ("emolab", "compact")
     assert choose("default", "transformers", ["ei-reg", "v-reg"], None) == ("emolab", "compact")
+    assert choose_model(None, "llamacpp", ["semeval-ec"]).tuned
     # A task it was not trained on, a job with one such task, or another prompt: the base.
     assert choose(None, "llamacpp", ["sst"], None) == (None, "v1")
     assert choose("default", "llamacpp", ["semeval-ec", "sst"], None) == ("default", "v1")
     assert choose(None, "llamacpp", ["semeval-ec"], "v1") == (None, "v1")
+    assert not choose_model("default", "llamacpp", ["semeval-ec", "sst"]).tuned
+    # A job that answers no task (train, probe, the demo) starts from the base.
+    assert choose("default", "transformers", [], None) == ("default", "v1")
     # Named models are kept; the tuned one brings its prompt unless another is asked for.
     assert choose("emolab", "llamacpp", ["sst"], None) == ("emolab", "compact")
     assert choose("emolab", "llamacpp", ["sst"], "v1") == ("emolab", "v1")
@@ -60,7 +67,7 @@ def test_the_tuned_model_answers_the_tasks_it_knows_when_none_is_named(tmp_path,
 
 def test_without_a_shipped_model_the_base_answers(tmp_path, monkeypatch):
     monkeypatch.setattr(tuned, "CARD", tmp_path / "missing.json")
-    assert tuned.choose(None, "llamacpp", ["semeval-ec"], None) == (None, "v1")
+    assert choose_model(None, "llamacpp", ["semeval-ec"]) == (None, "v1", False)
     with pytest.raises(EmolabError, match="no tuned model"):
         tuned.merged_gguf()
 

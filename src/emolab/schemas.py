@@ -9,11 +9,12 @@ while decoding; how they do it (grammar, logits processor, ``response_format``) 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from typing import TYPE_CHECKING, Any, Literal
 
 from emolab.labels import LabelSet
+
+if TYPE_CHECKING:  # pydantic is imported where a model is built: `emolab --help` needs none
+    from pydantic import BaseModel
 
 ANSWER_KEYS = ("explanation", "most_prominent_emotion", "multiple_emotions_present")
 # Bounds keep a small model from looping inside a string until the token limit cuts the JSON.
@@ -65,6 +66,8 @@ DEFAULT_MAX_TOKENS = answer_token_budget(DEFAULT_EXPLANATION_CHARS)
 def answer_model(label_set: LabelSet, *, max_explanation_chars: int = MAX_EXPLANATION_CHARS
                  ) -> type[BaseModel]:
     """A Pydantic model whose fields are the answer keys, labels restricted to ``label_set``."""
+    from pydantic import ConfigDict, Field, create_model
+
     label = Literal[label_set.labels]  # type: ignore[valid-type]
     return create_model(
         f"Answer_{label_set.name.replace('-', '_')}",

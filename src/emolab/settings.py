@@ -12,9 +12,20 @@ import yaml
 from emolab.errors import EmolabError
 
 
-def setting(default: Any, help: str, **kwargs: Any) -> Any:
-    """A dataclass field whose help text the command line and the docs show."""
-    return field(default=default, metadata={"help": help}, **kwargs)
+def setting(default: Any, help: str, *, flag: str | None = None, aliases: tuple[str, ...] = (),
+            envvar: str | None = None, **kwargs: Any) -> Any:
+    """A dataclass field whose help text the command line and the docs show.
+
+    ``flag`` / ``aliases`` / ``envvar``: how the command line spells it where that is not
+    ``--field-name`` (``emolab.cli.config_options`` builds the options from these)."""
+    metadata: dict[str, Any] = {"help": help}
+    if flag is not None:
+        metadata["flag"] = flag
+    if aliases:
+        metadata["aliases"] = aliases
+    if envvar is not None:
+        metadata["envvar"] = envvar
+    return field(default=default, metadata=metadata, **kwargs)
 
 
 def read_saved(path: Path) -> dict[str, Any] | None:

@@ -85,7 +85,7 @@ def test_run_resume_and_report(data, tmp_path):
     assert "| ↳ 95% bootstrap interval |" in spans.output, spans.output
     assert "0.000–1.000" in spans.output
     refused = runner.invoke(app, [*args, "--prompts", "emollms"])
-    assert "prompts='emolab'" in str(refused.exception)
+    assert "prompts: 'emolab' -> 'emollms'" in str(refused.exception)
 
 
 def test_emollms_prompts_send_the_instruction_and_read_free_text(data, tmp_path):

@@ -1,5 +1,6 @@
-"""A backend that cannot apply the tuned model's score heads never answers their tasks with
-the model's own weaker numbers: the classifier refuses them, and only them."""
+"""Score heads always answer the tasks they cover: both local backends apply them, and a
+backend that cannot never answers those tasks with the model's own weaker numbers: the
+classifier refuses them, and only them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from emolab.tasks import get_task
 @pytest.fixture
 def headless_backend(fake):
     backend = fake.Backend("emolab-affect-v1 (transformers)")
-    backend.unapplied_readout = require_shipped().readout  # as the transformers backend sets it
+    backend.unapplied_readout = require_shipped().readout  # as a backend without embed() would
     return backend
 
 
@@ -38,13 +39,21 @@ def test_a_backend_that_applies_its_heads_or_has_none_is_not_refused(fake):
 
 
 @pytest.mark.slow
-def test_the_transformers_backend_on_the_tuned_model_refuses_a_score_task():
+def test_the_transformers_backend_answers_a_score_task_with_the_tuned_models_heads():
+    """The defect of issue 27: --backend transformers on the tuned model once let the model
+    write its own EI-reg numbers (r 0.10 against the heads' 0.55). It now reads the same
+    mean-pooled features as llama.cpp and its heads answer, to within 0.02 of llama.cpp's."""
     from emolab.backends import load_backend
 
+    texts = ["I can't believe we finally won the cup!!", "my dog died and I can't stop crying"]
+    task = get_task("ei-reg:joy")
+    with load_backend("llamacpp", model="emolab", n_threads=2) as engine:
+        by_llamacpp = [engine.readout.value(task, f) for f in engine.embed(texts)]
     with load_backend("transformers", model="emolab", n_threads=2) as engine:
-        assert engine.unapplied_readout == require_shipped().readout
-        with pytest.raises(EmolabError, match="transformers backend cannot apply"):
-            Classifier(engine, get_task("ei-reg:anger"), prompt_version="compact")
-        answer = Classifier(engine, get_task("semeval-ec"), prompt_version="compact").classify(
-            "I can't believe we finally won the cup!!")
-        assert answer.best.error is None
+        assert engine.readout is not None and engine.unapplied_readout is None
+        classifier = Classifier(engine, task, prompt_version="compact")
+        results = [classifier.classify(text) for text in texts]
+    for result, expected in zip(results, by_llamacpp, strict=True):
+        assert result.best.error is None
+        assert result.best.parsed["intensity"] == result.extra["head_answer"]
+        assert abs(result.extra["head_answer"] - expected) <= 0.02

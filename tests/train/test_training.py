@@ -64,6 +64,19 @@ def test_existing_checkpoints_need_resume(tmp_path, pairs_file):
         train(tiny("sft", pairs_file, tmp_path / "empty", resume=True), echo=lambda _: None)
 
 
+def test_a_resumed_run_refuses_another_recipe(tmp_path, pairs_file):
+    run = tmp_path / "run"
+    (run / "checkpoint-3").mkdir(parents=True)
+    tiny("sft", pairs_file, run).write_yaml(run / "config.yaml")  # what the first session kept
+    with pytest.raises(EmolabError, match=r"lora_r: 16 -> 8.*--config"):
+        train(tiny("sft", pairs_file, run, resume=True, lora_r=8), echo=lambda _: None)
+    # How long and how often it checkpoints may change; the refusal above came before loading.
+    from emolab.train.manifest import refuse_other_settings
+
+    refuse_other_settings(run, tiny("sft", pairs_file, run, resume=True, max_steps=9,
+                                    save_steps=3).resolved())
+
+
 @pytest.mark.slow
 def test_orpo_trains_merges_and_answers_in_schema(tmp_path):
     from transformers import AutoModelForCausalLM

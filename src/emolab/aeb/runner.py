@@ -8,7 +8,6 @@ AAID. Either way the files are ordinary predictions files that ``emolab evaluate
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -21,12 +20,11 @@ from emolab.backends.base import Backend, SamplingParams
 from emolab.classify import Classifier
 from emolab.data import Example
 from emolab.errors import EmolabError
-from emolab.provenance import utc_now
+from emolab.run_folder import RunFolder
 from emolab.schemas import DEFAULT_MAX_TOKENS
 from emolab.tasks import Task, get_family, task_of_example
 
 PROMPT_MODES = ("emolab", "emollms")
-MANIFEST = "manifest.json"
 # EmoLLMs' answers are a number, a class or a few labels: 64 tokens hold any of them.
 FREE_TEXT_MAX_TOKENS = 64
 
@@ -95,33 +93,25 @@ class AebRun:
                 "tasks": [t.name for t in tasks]}
 
 
+def aeb_folder(run: Path) -> RunFolder:
+    """A run folder holds one model and one way of prompting; the tasks may grow."""
+    return RunFolder(run, harmless=frozenset({"tasks"}), holds="an AEB run",
+                     settings_key="settings")
+
+
 def check_run_folder(run: Path, settings: dict[str, Any]) -> None:
-    """A run folder holds one model and one way of prompting: refuse to mix another in."""
-    path = run / MANIFEST
-    if not path.is_file():
-        return
-    saved = json.loads(path.read_text()).get("settings", {})
-    for key in ("model", "backend", "prompts", "prompt_version", "constrained", "sampling",
-                "limit_per_task"):
-        if key in saved and saved[key] != settings[key]:
-            raise EmolabError(f"{run} holds an AEB run with {key}={saved[key]!r}, this one has "
-                              f"{key}={settings[key]!r}; use another --out folder")
+    """Refuse to mix another model or another way of prompting into a run folder."""
+    aeb_folder(run).refuse_other_settings(settings)
 
 
 def record_session(run: Path, settings: dict[str, Any], written: dict[str, int],
                    seconds: float) -> Path:
-    path = run / MANIFEST
-    record = json.loads(path.read_text()) if path.is_file() else {}
-    tasks = sorted(set(record.get("settings", {}).get("tasks", [])) | set(settings["tasks"]))
-    record["settings"] = {**settings, "tasks": tasks}
+    folder = aeb_folder(run)
+    tasks = sorted(set((folder.saved_settings() or {}).get("tasks", [])) | set(settings["tasks"]))
     from emolab import __version__
 
-    record["emolab_version"] = __version__
-    record.setdefault("sessions", []).append(
-        {"finished_utc": utc_now(), "rows_written": written, "seconds": round(seconds, 2)})
-    run.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2) + "\n")
-    return path
+    return folder.record_session({"rows_written": written, "seconds": round(seconds, 2)},
+                                 settings={**settings, "tasks": tasks}, emolab_version=__version__)
 
 
 def timed(function: Callable[[], Any]) -> tuple[Any, float]:

@@ -15,11 +15,12 @@ from typing import Any
 
 from emolab.aeb.benchmark import AEB_TASKS, BY_NAME, AebTask, get_aeb_tasks
 from emolab.aeb.freetext import read_answer
-from emolab.aeb.runner import MANIFEST, predictions_path
+from emolab.aeb.runner import predictions_path
 from emolab.data.reading import iter_jsonl
 from emolab.errors import DataFormatError, EmolabError
 from emolab.evaluate.predictions import PredictionRow, read_predictions
 from emolab.evaluate.runner import evaluate_rows
+from emolab.run_folder import MANIFEST
 from emolab.tasks import get_family
 
 _EMOTION = re.compile(r"Emotion E: (\w+)")

@@ -52,6 +52,9 @@ class Generation:
     seconds: float | None = None
 
 
+EMBED_CONTEXT = 512  # tokens of a text that score-head features see; tweets need ~60
+
+
 class Backend(ABC):
     """One model behind one way of running it."""
 
@@ -61,6 +64,8 @@ class Backend(ABC):
     can_logprobs: ClassVar[bool] = False
 
     model_id: str  # recorded with every prediction
+    # Score heads this backend applies (``emolab.readout.Readout``), read off ``embed``.
+    readout: Any = None
     # Score heads (``emolab.readout``) that this backend's model carries but this backend
     # cannot apply: a classifier refuses the tasks they answer rather than letting the model
     # write a weaker number of its own.

@@ -22,11 +22,9 @@ import threading
 import time
 from typing import Any, ClassVar
 
-from emolab.backends.base import Backend, Generation, Message, SamplingParams
+from emolab.backends.base import EMBED_CONTEXT, Backend, Generation, Message, SamplingParams
 from emolab.errors import EmolabError
 from emolab.models import resolve_model
-
-EMBED_CONTEXT = 512  # tokens of a text that score-head features see; tweets need ~60
 
 
 class LlamaCppBackend(Backend):

@@ -34,25 +34,26 @@ class ClassifyConfig(FromSources):
     settings_name = "classify settings"
 
     dataset: str | None = _f(None, "Data set to classify a split of (see `emolab data list`); "
-                             "with a TEXT only its label set is used.")
-    split: str = _f("dev", "Split of the data set.")
+                             "with a TEXT only its label set is used.", aliases=("-d",))
+    split: str = _f("dev", "Split of the data set.", aliases=("-s",))
     limit: int | None = _f(None, "Only the first N rows of the split (None: all of them).")
     labels: str | None = _f(None, "Label set: semeval-ec, dair-emotion, goemotions, "
                             "goemotions-ekman, isear (default: the data set's, else semeval-ec).")
     task: str | None = _f(None, "Task (see `emolab tasks`): a label set, ei-reg, ei-oc, v-reg, "
                           "v-oc, sst, sst5, tdt, emobank, vader (default: the data set's, else "
-                          "--labels).")
+                          "--labels).", aliases=("-t",))
     dimension: str | None = _f(None, "What a task with several dimensions asks about: the "
                                "emotion of ei-reg / ei-oc, the dimension of emobank; with "
-                               "--dataset only those rows are run.")
-    data_dir: str | None = _f(None, "Folder holding the original data files (default: "
-                              "EMOLAB_DATA).")
+                               "--dataset only those rows are run.", flag="--emotion",
+                               aliases=("--dimension", "-e"))
+    data_dir: str | None = _f(None, "Folder holding the original data files (a --config file "
+                              "that names one wins over EMOLAB_DATA).", envvar="EMOLAB_DATA")
     backend: str = _f("llamacpp", "llamacpp (local GGUF, schema by grammar), transformers, "
-                      "openai (HTTP server).")
+                      "openai (HTTP server).", aliases=("-b",))
     model: str | None = _f(None, "'default' (emolab's tuned model for the tasks it was "
                            "trained on, else the embedded SmolLM2), 'emolab', 'base' (the "
                            "untuned SmolLM2), a GGUF file or model folder, or a server's model "
-                           "name (the openai backend needs one).")
+                           "name (the openai backend needs one).", aliases=("-m",))
     n: int = _f(1, "Candidate answers per text.")
     temperature: float = _f(0.0, "Sampling temperature; 0 = greedy.")
     top_p: float = _f(1.0, "Nucleus sampling mass, in (0, 1].")
@@ -66,7 +67,8 @@ class ClassifyConfig(FromSources):
                                     "tuned model, else v1).")
     threads: int | None = _f(None, "CPU threads of local backends (default: the backend's).")
     base_url: str | None = _f(None, "OpenAI-compatible server, with /v1 (openai backend; "
-                              "default: OPENAI_BASE_URL).")
+                              "a --config file that names one wins over OPENAI_BASE_URL).",
+                              envvar="OPENAI_BASE_URL")
     concurrency: int | None = _f(None, "Requests in flight (openai backend; default: the "
                                  "backend's).")
 
@@ -149,17 +151,9 @@ def conflicts(saved: dict[str, Any], cfg: ClassifyConfig) -> list[str]:
     Harmless settings may differ; a setting only one backend reads counts only for that backend;
     keys one side does not know (another emolab version) are skipped.
     """
-    current = cfg.to_dict()
-    found = []
-    for name, value in current.items():
-        if name in HARMLESS or name not in saved:
-            continue
-        only_for = BACKEND_ONLY.get(name)
-        if only_for is not None and only_for not in (cfg.backend, saved.get("backend")):
-            continue
-        old = saved[name]
-        if isinstance(value, float) and isinstance(old, int | float) and not isinstance(old, bool):
-            old = float(old)
-        if old != value:
-            found.append(f"{name}: {old!r} -> {value!r}")
-    return found
+    from emolab.run_folder import RunFolder
+
+    ignore = [name for name, backend in BACKEND_ONLY.items()
+              if backend not in (cfg.backend, saved.get("backend"))]
+    return RunFolder(Path("."), harmless=HARMLESS).differences(cfg.to_dict(), saved,
+                                                                ignore=ignore)

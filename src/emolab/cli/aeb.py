@@ -69,11 +69,11 @@ def run(
     chosen = get_aeb_tasks(_names(tasks))
     folder = str(data_dir) if data_dir else None
     if prompts == "emolab":  # emolab's tuned model when it knows every chosen task
-        from emolab.models.tuned import choose
+        from emolab.models.policy import choose_model
         from emolab.tasks import get_family
 
-        model, prompt_version = choose(model, backend, [get_family(t.answer_task).name
-                                                        for t in chosen], prompt_version)
+        model, prompt_version, _ = choose_model(
+            model, backend, [get_family(t.answer_task).name for t in chosen], prompt_version)
     elif prompt_version is not None:
         from emolab.errors import EmolabError
 

@@ -11,78 +11,34 @@ from typing import Any
 import typer
 
 from emolab.cli.backend_options import load_backend_from_options
+from emolab.cli.config_options import config_from_flags, options_from
 from emolab.cli.output import unreadable_progress
+from emolab.emobench.config import EmoBenchConfig
 
 app = typer.Typer(help="EmoBench (emotional understanding EU, application EA): run and score.",
                   no_args_is_help=True)
 
 
 @app.command("run")
+@options_from(EmoBenchConfig, panel="Settings (any of them may also come from --config)")
 def run(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", "-o", help="Run folder (answers.jsonl, items.jsonl, "
                              "config.yaml, manifest.json); the same command again resumes."),
     config: Path | None = typer.Option(None, "--config", "-c", help="YAML file of settings; "
                                        "flags override it."),
-    task: str | None = typer.Option(None, "--task", help="EU, EA or all (default: all)."),
-    lang: str | None = typer.Option(None, "--lang", help="en, zh or all (default: en)."),
-    items: Path | None = typer.Option(None, "--items", help="JSONL items in EmoBench's own "
-                                      "format (EU.jsonl / EA.jsonl fields) instead of the "
-                                      "shipped ones."),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="First N items of each task."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA",
-                                         show_envvar=True, help="Folder of the data sets."),
-    backend: str | None = typer.Option(None, "--backend", "-b", help="llamacpp (default), "
-                                       "transformers, openai."),
-    model: str | None = typer.Option(None, "--model", "-m", help="'default' (embedded "
-                                     "SmolLM2), a GGUF file, a model folder or a server's "
-                                     "model name."),
-    cot: bool | None = typer.Option(None, "--cot/--no-cot", help="Reasoning before the answer "
-                                    "(default: off)."),
-    eu_mode: str | None = typer.Option(None, "--eu-mode", help="two-step (the paper: emotion, "
-                                       "then its cause; default) or joint (one prompt)."),
-    samples: int | None = typer.Option(None, "--samples", min=1, help="Answers per question, "
-                                       "voted (default 1; the paper 5)."),
-    permutations: int | None = typer.Option(None, "--permutations", min=0, help="Extra choice "
-                                            "orders besides the original (default 0; the "
-                                            "paper 3)."),
-    temperature: float | None = typer.Option(None, "--temperature", min=0.0,
-                                             help="0 = greedy (default)."),
-    top_p: float | None = typer.Option(None, "--top-p", help="Nucleus mass (default 1)."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of permutations and sampling "
-                                    "(default 0)."),
-    constrain: bool | None = typer.Option(None, "--constrain/--no-constrain", help="Schema-"
-                                          "constrained letters (default: when the backend "
-                                          "can); off: free text, read leniently."),
-    reasoning_chars: int | None = typer.Option(None, "--reasoning-chars", min=1,
-                                               help="Longest constrained reasoning (--cot)."),
-    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1,
-                                          help="Tokens per answer at most."),
-    retries: int | None = typer.Option(None, "--retries", min=0, help="Extra attempts with "
-                                       "the same prompt (default 2)."),
-    threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads."),
-    base_url: str | None = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL",
-                                        help="OpenAI-compatible server (openai backend)."),
     api_key: str | None = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY",
                                        help="API key (never written to a file)."),
+    settings: dict | None = None,
 ) -> None:
     """Ask a model every EmoBench question; keep every raw answer; resume where it stopped."""
-    from emolab.emobench.config import EmoBenchConfig
     from emolab.emobench.folder import limited, prepare
     from emolab.errors import EmolabError
+    from emolab.models.policy import choose_model
 
-    given: dict[str, Any] = dict(
-        task=task, lang=lang, items=items, limit=limit, backend=backend, model=model, cot=cot,
-        eu_mode=eu_mode, samples=samples, permutations=permutations, temperature=temperature,
-        top_p=top_p, seed=seed, constrain=constrain, reasoning_chars=reasoning_chars,
-        max_tokens=max_tokens, retries=retries, threads=threads)
-    cfg = EmoBenchConfig.from_sources(
-        config, {k: str(v) if isinstance(v, Path) else v for k, v in given.items()})
-    # The environment ranks below the config file for the data folder and the server.
-    if cfg.data_dir is None and data_dir is not None:
-        cfg.data_dir = str(data_dir)
-    if cfg.base_url is None and base_url is not None and cfg.backend == "openai":
-        cfg.base_url = base_url
+    cfg = config_from_flags(ctx, EmoBenchConfig, config, settings or {})
+    # EmoBench is no task the tuned model was trained on: "default" is the base (the policy).
+    cfg.model = choose_model(cfg.model, cfg.backend, ["emobench"]).model
     chosen = limited(prepare(cfg, out), cfg.limit)  # data first: a bad file fails at once
     options = {"model": cfg.model, "n_threads": cfg.threads, "seed": cfg.seed,
                "base_url": cfg.base_url, "api_key": api_key}
@@ -122,7 +78,7 @@ def _run(cfg, engine, structured: bool, items: list, out: Path) -> None:
         written = runner.run(items, path, on_unit=on_unit)
     seconds = time.perf_counter() - started
     manifest = record_session(out, cfg=cfg, backend=engine, structured=structured, session={
-        "started_utc": started_utc, "finished_utc": utc_now(), "units_written": written,
+        "started_utc": started_utc, "units_written": written,
         "units_already": already, "generation_calls": runner.generations,
         "answers": counts["answers"], "unreadable": counts["unreadable"],
         "seconds": round(seconds, 2), "limit": cfg.limit, "threads": cfg.threads})

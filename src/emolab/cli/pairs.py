@@ -24,8 +24,10 @@ def generate(
     data_dir: Path = typer.Option(None, "--data-dir", envvar="EMOLAB_DATA", show_envvar=True,
                                   help="Folder holding the original data files."),
     backend: str = typer.Option("llamacpp", "--backend", "-b", help="Generator backend."),
-    model: str = typer.Option(None, "--model", "-m", help="'default', a GGUF file, a model "
-                              "folder or a server's model name."),
+    model: str = typer.Option(None, "--model", "-m", help="'default' (emolab's tuned model for "
+                              "the tasks it was trained on, else the embedded SmolLM2; see "
+                              "docs/models.md), 'base', 'emolab', a GGUF file, a model folder or "
+                              "a server's model name."),
     temperature: float = typer.Option(0.4, help="Sampling temperature (paper: 0.4)."),
     top_p: float = typer.Option(0.8, "--top-p", help="Nucleus mass (paper: 0.8)."),
     seed: int = typer.Option(42, help="Sampling seed."),
@@ -48,7 +50,11 @@ def generate(
     from emolab.preference.generate import generate_pairs
     from emolab.preference.store import PairStore
 
+    from emolab.models.policy import choose_model
+    from emolab.tasks import get_family
+
     info = classification_dataset(dataset, None)
+    model, prompt_version, _ = choose_model(model, backend, [get_family(info.answer_task).name])
     examples = load(dataset, split, data_dir=data_dir)[:limit]
     params = SamplingParams(n=2, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
                             seed=seed)
@@ -58,8 +64,10 @@ def generate(
     with PairStore(out, create=True) as store, load_backend_from_options(ctx, backend, options) as engine:
         store.set_meta("generation", {"dataset": dataset, "split": split, "backend": backend,
                                       "model": engine.model_id, "sampling": params.__dict__,
-                                      "rationalize": rationalize})
-        classifier = Classifier(engine, info.label_set, params=params)
+                                      "rationalize": rationalize,
+                                      "prompt_version": prompt_version})
+        classifier = Classifier(engine, info.label_set, params=params,
+                                prompt_version=prompt_version)
         todo = len(examples) - len(store.done_example_ids() & {e.id for e in examples})
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeRemainingColumn(), console=console) as progress:

@@ -70,6 +70,10 @@ def generate(
                  concurrency=concurrency, threads=threads, n_ctx=n_ctx, base_url=base_url,
                  data_dir=str(data_dir) if data_dir else None)
     cfg = ReasonConfig.from_sources(config, flags)
+    from emolab.models.policy import choose_model
+
+    # Dialogue writing is no task the tuned model was trained on: "default" is the base.
+    cfg.model = choose_model(cfg.model, cfg.backend, ["reasoning"]).model
     options = {"model": cfg.model, "n_threads": cfg.threads, "seed": cfg.seed,
                "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency,
                "n_ctx": cfg.n_ctx or (4096 if cfg.backend == "llamacpp" else None)}

@@ -1,101 +1,49 @@
 """``emolab train sft|dpo|orpo|openai-dpo``: LoRA fine-tuning through TRL, or DPO on OpenAI.
 
-Every option of the local trainers defaults to None so that only the flags a user gives
-override the YAML file and the defaults of ``TrainConfig`` (where the real defaults and their
-help live). Heavy libraries are imported inside the commands.
+The options of the local trainers are the fields of ``TrainConfig`` (where their defaults and
+help live); only the flags a user gives override the YAML file. Heavy libraries are imported
+inside the commands.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from emolab.cli.config_options import options_from
+from emolab.train.config import TrainConfig
+
 app = typer.Typer(help="Fine-tune with LoRA (SFT, DPO, ORPO through TRL) or on OpenAI (DPO).",
                   no_args_is_help=True)
 
 
-def _options(
-    pairs: Path | None = typer.Option(
-        None, "--pairs", "--data", "-p",
-        help="Training rows: a pairs file from `emolab pairs export --format trl` (JSONL or "
-             "Parquet); sft also takes rows with 'messages'."),
-    eval_pairs: Path | None = typer.Option(None, "--eval-pairs",
-                                           help="Validation rows (default: a held-out share)."),
-    eval_share: float | None = typer.Option(None, "--eval-share",
-                                            help="Held-out share without --eval-pairs (default: 0.1)."),
-    model: str | None = typer.Option(None, "--model", "-m",
-                                     help="default (SmolLM2-135M-Instruct) or a model folder."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Run folder (default: runs/train)."),
-    config: Path | None = typer.Option(None, "--config", help="YAML file of settings."),
-    learning_rate: float | None = typer.Option(None, "--learning-rate", "--lr",
-                                               help="(default: 2e-4 sft/orpo, 5e-5 dpo)."),
-    beta: float | None = typer.Option(None, "--beta", help="DPO beta / ORPO lambda (default: 0.1)."),
-    lora_r: int | None = typer.Option(None, "--lora-r", help="LoRA rank (default: 16)."),
-    lora_alpha: int | None = typer.Option(None, "--lora-alpha", help="LoRA alpha (default: 32)."),
-    lora_dropout: float | None = typer.Option(None, "--lora-dropout", help="LoRA dropout (default: 0)."),
-    target_modules: str | None = typer.Option(None, "--target-modules",
-                                              help="all-linear or 'q_proj,v_proj' (default: all-linear)."),
-    batch_size: int | None = typer.Option(None, "--batch-size", help="Rows per device (default: 4)."),
-    grad_accum: int | None = typer.Option(None, "--grad-accum",
-                                          help="Gradient-accumulation steps (default: 2)."),
-    max_steps: int | None = typer.Option(None, "--max-steps", help="Optimizer steps (default: 100)."),
-    eval_steps: int | None = typer.Option(None, "--eval-steps", help="Evaluate every N (default: 10)."),
-    save_steps: int | None = typer.Option(None, "--save-steps", help="Checkpoint every N (default: 10)."),
-    save_total_limit: int | None = typer.Option(None, "--save-total-limit",
-                                                help="Checkpoints kept (default: 3)."),
-    logging_steps: int | None = typer.Option(None, "--logging-steps", help="Log every N (default: 1)."),
-    max_length: int | None = typer.Option(None, "--max-length",
-                                          help="Tokens per row; longer rows are dropped (default: 1024)."),
-    weight_decay: float | None = typer.Option(None, "--weight-decay", help="(default: 0.01)."),
-    warmup_ratio: float | None = typer.Option(None, "--warmup-ratio", help="(default: 0)."),
-    lr_scheduler: str | None = typer.Option(None, "--lr-scheduler", help="(default: linear)."),
-    optim: str | None = typer.Option(None, "--optim",
-                                     help="auto, adamw_torch or adamw_bnb_8bit (default: auto)."),
-    quantize: str | None = typer.Option(None, "--quantize", help="auto, none or 4bit (default: auto)."),
-    precision: str | None = typer.Option(
-        None, "--precision", help="auto (bf16 on GPUs and on CPUs with native bf16), fp32 or bf16."),
-    gradient_checkpointing: bool | None = typer.Option(
-        None, "--gradient-checkpointing/--no-gradient-checkpointing", help="Off by default."),
-    seed: int | None = typer.Option(None, "--seed", help="(default: 42)."),
-    resume: bool | None = typer.Option(None, "--resume",
-                                       help="Continue from the latest checkpoint in --out."),
-    init_adapter: Path | None = typer.Option(
-        None, "--init-adapter", help="Train this LoRA adapter further (e.g. runs/NAME/adapter) "
-        "instead of a fresh one; its rank, alpha and modules are kept."),
-    merge: bool | None = typer.Option(None, "--merge/--no-merge",
-                                      help="Write <out>/merged (base + LoRA) (default: on)."),
-    threads: int | None = typer.Option(None, "--threads", help="torch CPU threads."),
-    progress: bool | None = typer.Option(None, "--progress/--no-progress", help="On by default."),
-) -> None:
-    """Signature shared by sft, dpo and orpo (never registered itself)."""
+def _command(method: str, doc: str) -> Any:
+    @options_from(TrainConfig, exclude=("method",),
+                  panel="Settings (any of them may also come from --config)")
+    def command(
+        config: Path | None = typer.Option(None, "--config", help="YAML file of settings; "
+                                           "flags override it."),
+        settings: dict | None = None,
+    ) -> None:
+        _train(method, config, settings or {})
+
+    command.__doc__ = doc
+    return command
 
 
-def _train(method: str, values: dict[str, Any]) -> None:
-    from emolab.train.config import TrainConfig
+def _train(method: str, config: Path | None, values: dict[str, Any]) -> None:
     from emolab.train.run import train
 
-    config = values.pop("config")
     out = values.get("out")
     # A bare --resume picks up the settings the run was started with (flags still override).
     if values.get("resume") and config is None and out is not None:
         saved = Path(out) / "config.yaml"
         config = saved if saved.is_file() else None
-    overrides = {k: str(v) if isinstance(v, Path) else v for k, v in values.items()}
-    cfg = TrainConfig.from_sources(config, {**overrides, "method": method})
+    cfg = TrainConfig.from_sources(config, {**values, "method": method})
     train(cfg, echo=typer.echo)
-
-
-def _command(method: str, doc: str) -> Any:
-    @functools.wraps(_options)
-    def command(**values: Any) -> None:
-        _train(method, values)
-
-    command.__doc__ = doc
-    return command
 
 
 app.command("sft")(_command(
@@ -162,7 +110,8 @@ def heads(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from emolab.backends.llamacpp import LlamaCppBackend
-    from emolab.models.tuned import TUNED_NAME, adapter_digest, require_shipped
+    from emolab.models.policy import TUNED_NAME
+    from emolab.models.tuned import adapter_digest, require_shipped
     from emolab.train.heads import describe, fit_readout
 
     families = [t.strip() for t in tasks.split(",") if t.strip()]

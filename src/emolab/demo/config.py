@@ -20,17 +20,21 @@ _f = setting
 class DemoConfig(FromSources):
     settings_name = "demo settings"
 
-    out: str = _f("runs/demo", "Run folder: every stage's output, the table and the report.")
-    dataset: str = _f("semeval-ec", "Multi- or single-label classification data set.")
-    model: str = _f("default", "Base model: 'default' (embedded SmolLM2-135M-Instruct GGUF) or "
-                    "a GGUF file whose architecture transformers can load.")
+    out: str = _f("runs/demo", "Run folder: every stage's output, the table and the report.",
+                  aliases=("-o",))
+    dataset: str = _f("semeval-ec", "Multi- or single-label classification data set.",
+                      aliases=("-d",))
+    model: str = _f("base", "The model the loop answers with and trains: 'base' (embedded "
+                    "SmolLM2-135M-Instruct GGUF) or a GGUF file whose architecture "
+                    "transformers can load.", aliases=("-m",))
     dev_size: int = _f(100, "Dev texts classified before and after (a seeded random sample).")
     train_size: int = _f(120, "Training texts turned into preference pairs.")
     rationalize: bool = _f(True, "When both candidates are wrong, ask the model for an answer "
                            "with the gold labels pinned and pair it with a wrong one.")
     sft_steps: int = _f(0, "Supervised steps on the chosen answers before ORPO (0: none).")
     orpo_steps: int = _f(30, "ORPO optimizer steps (0: none, the SFT model is the tuned one).")
-    learning_rate: float = _f(2e-4, "Peak learning rate of SFT and ORPO (the paper's 2e-4).")
+    learning_rate: float = _f(2e-4, "Peak learning rate of SFT and ORPO (the paper's 2e-4).",
+                              aliases=("--lr",))
     batch_size: int = _f(4, "Rows per step (the paper's 4).")
     grad_accum: int = _f(2, "Gradient accumulation (the paper's 2: 8 rows per update).")
     max_length: int = _f(1024, "Tokens per training row; longer rows are dropped and counted.")

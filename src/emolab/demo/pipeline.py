@@ -219,13 +219,11 @@ def samples(dataset: str, dev_size: int, train_size: int, *, seed: int,
 
 def _manifest(out: Path, summary: dict[str, Any]) -> None:
     """Versions and timings of this session, appended to the sessions of earlier ones."""
-    from emolab.train.manifest import now, versions
+    from emolab.run_folder import RunFolder
+    from emolab.train.manifest import PACKAGES
 
-    path = out / "manifest.json"
-    sessions = json.loads(path.read_text())["sessions"] if path.is_file() else []
-    sessions.append({"ended_utc": now().isoformat(), "seconds": summary["seconds"]})
-    path.write_text(json.dumps({"config": summary["config"], "versions": versions(),
-                                "sessions": sessions}, indent=2), encoding="utf-8")
+    RunFolder(out, packages=PACKAGES).record_session({"seconds": summary["seconds"]},
+                                                     config=summary["config"])
 
 
 class _bar:

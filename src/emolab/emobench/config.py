@@ -7,7 +7,6 @@ settings that decide how far or how fast it goes (``HARMLESS``), never what an a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from emolab.emobench.prompts import EU_MODES
 from emolab.emobench.schema import DEFAULT_REASONING_CHARS, token_budget
@@ -27,10 +26,13 @@ class EmoBenchConfig(FromSources):
     items: str | None = _f(None, "A JSONL file of items in EmoBench's own format (EU.jsonl / "
                            "EA.jsonl field names) instead of the shipped ones.")
     limit: int | None = _f(None, "Only the first N items of each task.")
-    data_dir: str | None = _f(None, "Folder holding the data sets (default: EMOLAB_DATA).")
-    backend: str = _f("llamacpp", "llamacpp (local GGUF), transformers, openai (HTTP server).")
-    model: str | None = _f(None, "'default' (the embedded SmolLM2), a GGUF file or model folder, "
-                           "or a server's model name.")
+    data_dir: str | None = _f(None, "Folder holding the data sets (a --config file that names "
+                              "one wins over EMOLAB_DATA).", envvar="EMOLAB_DATA")
+    backend: str = _f("llamacpp", "llamacpp (local GGUF), transformers, openai (HTTP server).",
+                      aliases=("-b",))
+    model: str | None = _f(None, "'default' (the embedded SmolLM2: the tuned model was not "
+                           "trained on EmoBench), a GGUF file or model folder, or a server's "
+                           "model name.", aliases=("-m",))
     cot: bool = _f(False, "Ask for reasoning before the answer (a 'reasoning' field first when "
                    "constrained; a last line with the letter when free text).")
     eu_mode: str = _f("two-step", "two-step: the emotion, then its cause given the chosen "
@@ -49,7 +51,9 @@ class EmoBenchConfig(FromSources):
     retries: int = _f(2, "Extra attempts with the same prompt after a backend error or (when "
                       "sampling) an unreadable answer.")
     threads: int | None = _f(None, "CPU threads of local backends.")
-    base_url: str | None = _f(None, "OpenAI-compatible server, with /v1 (openai backend).")
+    base_url: str | None = _f(None, "OpenAI-compatible server, with /v1 (openai backend; a "
+                              "--config file that names one wins over OPENAI_BASE_URL).",
+                              envvar="OPENAI_BASE_URL")
 
     def __post_init__(self) -> None:
         self.task = self.task.upper() if self.task.lower() != "all" else "all"
@@ -86,10 +90,3 @@ class EmoBenchConfig(FromSources):
         if structured:
             return token_budget(n_answers, cot=self.cot, reasoning_chars=self.reasoning_chars)
         return 512 if self.cot else 16 * n_answers
-
-
-def conflicts(saved: dict[str, Any], cfg: EmoBenchConfig) -> list[str]:
-    """Settings that differ from a run folder's and would change its answers, 'name: a -> b'."""
-    return [f"{k}: {saved[k]!r} -> {v!r}" for k, v in cfg.to_dict().items()
-            if k not in HARMLESS and k in saved and saved[k] != v
-            and not (k == "base_url" and cfg.backend != "openai")]

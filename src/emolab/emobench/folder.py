@@ -9,14 +9,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from emolab.emobench.config import EmoBenchConfig, conflicts
+from emolab.emobench.config import HARMLESS, EmoBenchConfig
 from emolab.emobench.items import Item, load_items, read_items
 from emolab.emobench.runner import ANSWERS, read_rows
 from emolab.errors import EmolabError
-from emolab.provenance import package_versions
-from emolab.settings import read_saved
+from emolab.run_folder import CONFIG, MANIFEST, RunFolder
 
-CONFIG, ITEMS, MANIFEST = "config.yaml", "items.jsonl", "manifest.json"
+ITEMS = "items.jsonl"
+VERSIONED = ("emolab", "llama-cpp-python", "transformers")
+__all__ = ["CONFIG", "ITEMS", "MANIFEST", "prepare", "record_session"]
 
 
 def select_items(cfg: EmoBenchConfig) -> list[Item]:
@@ -48,37 +49,33 @@ def _items_text(items: list[Item]) -> str:
     return "".join(json.dumps(i.to_dict(), ensure_ascii=False) + "\n" for i in items)
 
 
+def emobench_folder(folder: Path) -> RunFolder:
+    return RunFolder(folder, harmless=HARMLESS, packages=VERSIONED, holds="answers",
+                     settings_file=CONFIG)
+
+
 def prepare(cfg: EmoBenchConfig, folder: Path) -> list[Item]:
     """Check a rerun against what the folder holds; write the settings and the items."""
     items = select_items(cfg)
     text = _items_text(items)
+    run = emobench_folder(folder)
     if read_rows(folder / ANSWERS):
-        saved = read_saved(folder / CONFIG)
-        changed = conflicts(saved, cfg) if saved is not None else []
-        if changed:
-            raise EmolabError(f"{folder} holds answers made with other settings "
-                              f"({'; '.join(changed)}); use another --out, or resume with "
-                              f"--config {folder / CONFIG}")
+        run.refuse_other_settings(cfg.to_dict(),
+                                  ignore=() if cfg.backend == "openai" else ("base_url",),
+                                  hint=f"use another --out, or resume with --config "
+                                       f"{run.settings_path}")
         old = folder / ITEMS
         if old.is_file() and old.read_text(encoding="utf-8") != text:
             raise EmolabError(f"the items differ from those {folder} was started on; use "
                               "another --out")
-    folder.mkdir(parents=True, exist_ok=True)
-    cfg.write_yaml(folder / CONFIG)
+    run.keep_settings(cfg)
     (folder / ITEMS).write_text(text, encoding="utf-8")
     return items
 
 
 def record_session(folder: Path, *, cfg: EmoBenchConfig, backend: Any, structured: bool,
                    session: dict[str, Any]) -> Path:
-    path = folder / MANIFEST
-    record: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
-    record.update(
-        settings=cfg.to_dict(), backend=backend.name, model=backend.model_id,
-        constrained=structured, seed=cfg.seed,
-        items={"file": ITEMS, "sha256": hashlib.sha256(
-            (folder / ITEMS).read_bytes()).hexdigest()},
-        versions=package_versions("emolab", "llama-cpp-python", "transformers"))
-    record.setdefault("sessions", []).append(session)
-    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    items = hashlib.sha256((folder / ITEMS).read_bytes()).hexdigest()
+    return emobench_folder(folder).record_session(
+        session, settings=cfg.to_dict(), backend=backend.name, model=backend.model_id,
+        constrained=structured, seed=cfg.seed, items={"file": ITEMS, "sha256": items})

@@ -86,15 +86,15 @@ class LabelConfig(FromSources):
                                   "call it)")
 
     def with_model(self, families: list[str]) -> LabelConfig:
-        """The model and prompt settled (``emolab.models.tuned.choose``): what the fingerprint holds."""
+        """The model and prompt settled (``emolab.models.policy``): what the fingerprint holds."""
         from dataclasses import replace
 
-        from emolab.models.tuned import choose
+        from emolab.models.policy import choose_model
 
         runs_gguf = {"local": self.backend, "llama-server": "llamacpp"}
-        model, prompt_version = choose(self.model, runs_gguf.get(self.engine_name, "openai"),
-                                       families, self.prompt_version)
-        return replace(self, model=model, prompt_version=prompt_version)
+        chosen = choose_model(self.model, runs_gguf.get(self.engine_name, "openai"), families,
+                              self.prompt_version)
+        return replace(self, model=chosen.model, prompt_version=chosen.prompt_version)
 
     @property
     def engine_name(self) -> str:
@@ -106,7 +106,8 @@ class LabelConfig(FromSources):
         """What decides a row's content: the run folder's fingerprint is the hash of this.
         ``fmt``: the corpus format as detected, so naming the default changes nothing."""
         from emolab.label.readers import DEFAULT_TEXT_COLUMN
-        from emolab.models.tuned import LOCAL_BACKENDS, TUNED_NAME, require_shipped, weights_digest
+        from emolab.models.policy import LOCAL_BACKENDS, TUNED_NAME
+        from emolab.models.tuned import require_shipped, weights_digest
 
         backend = {"servers": "openai", "ray": "openai",
                    "llama-server": "llama-server"}.get(self.engine_name, self.backend)

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from emolab.errors import EmolabError
 from emolab.label.writer.shards import fsync_dir
 from emolab.provenance import package_versions, utc_now
+from emolab.run_folder import RunFolder
 
-MANIFEST = "manifest.json"
+VERSIONED = ("emolab", "pyarrow", "llama-cpp-python", "xllamacpp", "ray")
 
 
 def fingerprint(config: dict[str, Any]) -> str:
@@ -27,48 +27,37 @@ def fingerprint(config: dict[str, Any]) -> str:
                           .encode()).hexdigest()
 
 
-def _versions() -> dict[str, str | None]:
-    return package_versions("emolab", "pyarrow", "llama-cpp-python", "xllamacpp", "ray")
-
-
-def write_atomic(path: Path, record: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+def label_folder(out: Path) -> RunFolder:
+    return RunFolder(out, packages=VERSIONED, holds="rows", settings_key="config",
+                     retry_hint="use another --out folder, or rerun with the settings it was "
+                                "started with")
 
 
 def open_manifest(out: Path, config: dict[str, Any], *, corpus: str | Path) -> dict[str, Any]:
     """The folder's manifest, created with ``config`` if new; refused if ``config`` differs."""
-    path = out / MANIFEST
+    folder = label_folder(out)
     wanted = fingerprint(config)
-    if path.is_file():
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as err:
-            raise EmolabError(f"{path}: unreadable manifest ({err}); fix it or use another "
-                              "--out folder") from None
+    record = folder.manifest()
+    if record:
         if record.get("fingerprint") != wanted:
             saved = record.get("config", {})
-            changed = [f"{k}: {saved.get(k)!r} -> {config.get(k)!r}"
-                       for k in sorted(set(saved) | set(config)) if saved.get(k) != config.get(k)]
+            # Every key counts here, a new one too: the fingerprint covers them all.
+            every = {**dict.fromkeys(saved), **dict.fromkeys(config)}
+            changed = folder.differences({k: config.get(k) for k in every},
+                                         {k: saved.get(k) for k in every})
             raise EmolabError(f"{out} holds rows made with other settings "
-                              f"({'; '.join(changed) or 'fingerprint differs'}); use another "
-                              "--out folder, or rerun with the settings it was started with")
+                              f"({'; '.join(changed) or 'fingerprint differs'}); "
+                              f"{folder.retry_hint}")
         return record
-    out.mkdir(parents=True, exist_ok=True)
     record = {"fingerprint": wanted, "config": config, "corpus": str(corpus),
-              "created_utc": utc_now(), "versions": _versions(), "sessions": []}
-    write_atomic(path, record)  # before the first shard: a killed run keeps its settings
+              "created_utc": utc_now(), "versions": package_versions(*VERSIONED), "sessions": []}
+    folder.write_manifest(record)  # before the first shard: a killed run keeps its settings
+    fsync_dir(out)
     return record
 
 
 def record_session(out: Path, record: dict[str, Any], session: dict[str, Any]) -> None:
     record.setdefault("sessions", []).append({**session, "finished_utc": utc_now()})
-    record["versions"] = _versions()
-    write_atomic(out / MANIFEST, record)
-
-
+    record["versions"] = package_versions(*VERSIONED)
+    label_folder(out).write_manifest(record)
+    fsync_dir(out)

@@ -27,7 +27,7 @@ from emolab.provenance import utc_now
 
 
 @dataclass
-class RunFolder:
+class LabelRun:
     out: Path
     manifest: dict[str, Any]
     store: ShardStore
@@ -57,14 +57,14 @@ class Summary:
 
 
 def open_run(out: str | Path, config: dict[str, Any], tasks: list[RunTask], *,
-             corpus: str | Path, output_format: str = "parquet") -> RunFolder:
+             corpus: str | Path, output_format: str = "parquet") -> LabelRun:
     """Create or reopen ``out``; refuse it if it holds rows made with another ``config``."""
     out = Path(out)
     manifest = open_manifest(out, config, corpus=corpus)
     manifest["tasks"] = [task.describe() for task in tasks]  # columns and answer kinds
     metadata = {"emolab.fingerprint": manifest["fingerprint"]}
     store = ShardStore(out, fmt=output_format, schema=lambda: arrow_schema(tasks, metadata))
-    return RunFolder(out, manifest, store, tasks)
+    return LabelRun(out, manifest, store, tasks)
 
 
 def skip_committed(records: Iterable[Record], store: ShardStore) -> Iterator[Record]:
@@ -88,7 +88,7 @@ def skip_committed(records: Iterable[Record], store: ShardStore) -> Iterator[Rec
     yield from source
 
 
-def label_corpus(run: RunFolder, records: Iterable[Record], engine: Engine, *,
+def label_corpus(run: LabelRun, records: Iterable[Record], engine: Engine, *,
                  shard_rows: int = 1000, commit_seconds: float = 60.0,
                  limit: int | None = None,
                  on_row: Callable[[dict[str, Any]], None] | None = None,

@@ -2,9 +2,8 @@
 data (``emolab instruct build`` + ``emolab train sft``), shipped inside the package as a GGUF
 LoRA and folded into the embedded SmolLM2-135M-Instruct on first use.
 
-The model is named ``emolab`` wherever a model is asked for. ``default`` means it for the
-tasks it was trained on (with the prompt it was trained with, ``compact``) and the untuned
-base for every other task; ``base`` always means the untuned SmolLM2. The card
+The model is named ``emolab`` wherever a model is asked for; which jobs ``default`` gives it
+to is decided in ``emolab.models.policy``. The card
 (``weights/<name>.json``) says which tasks, which base file and which prompt; the figures
 behind it are in docs/model-card.md.
 """
@@ -13,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,10 +20,7 @@ from typing import Any
 
 from emolab.errors import EmolabError
 
-TUNED_NAME = "emolab"
 CARD = Path(__file__).parent.parent / "weights" / "emolab-affect-v1.json"
-# Backends that run the shipped GGUF themselves; a server (openai) runs whatever it serves.
-LOCAL_BACKENDS = ("llamacpp", "transformers")
 
 
 @dataclass(frozen=True)
@@ -121,26 +117,6 @@ def _digest(path: Path) -> str:
 @lru_cache(maxsize=8)
 def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
-def choose(model: str | None, backend: str, families: Iterable[str],
-           prompt_version: str | None) -> tuple[str | None, str]:
-    """(model, prompt version) for a job: the tuned model when the model is left to emolab,
-    the backend runs local weights and every task of the job is one it was trained on;
-    otherwise the model as asked (None / ``default``: the backend's default, the untuned
-    base), with the long ``v1`` prompt unless another was asked for.
-
-    An explicit ``emolab`` gets its own prompt unless one was asked for."""
-    tuned = shipped()
-    wants_default = model in (None, "default")
-    fits = (tuned is not None and backend in LOCAL_BACKENDS
-            and all(tuned.serves(f) for f in families)
-            and prompt_version in (None, tuned.prompt_version))
-    if wants_default and fits:
-        return TUNED_NAME, tuned.prompt_version
-    if model == TUNED_NAME:
-        return model, prompt_version or require_shipped().prompt_version
-    return model, prompt_version or "v1"  # None / "default": the backend's own, the base
 
 
 def _stderr(message: str) -> None:

@@ -5,6 +5,14 @@ and pooling, named ``layers.{i}.{pooling}``); ``run_sweep`` reads arrays and ret
 scores; ``plots`` draws rows. Heavy libraries are imported inside the functions that need them.
 """
 
-from emolab.probing.store import ActivationStore
+from typing import Any
 
 __all__ = ["ActivationStore"]
+
+
+def __getattr__(name: str) -> Any:  # numpy loads with the store, not with probing.config
+    if name == "ActivationStore":
+        from emolab.probing.store import ActivationStore
+
+        return ActivationStore
+    raise AttributeError(f"module 'emolab.probing' has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from emolab.errors import EmolabError
 from emolab.settings import FromSources, setting
@@ -19,9 +19,11 @@ _f = setting
 class ProbeConfig(FromSources):
     settings_name = "probe settings"
 
-    model: str = _f("default", "Model: 'default' (SmolLM2), 'minilm', or a Hugging Face folder.")
-    dataset: str = _f("isear", "Data set: goemotions, isear, dair-emotion, semeval-ec, ...")
-    out: str = _f("runs/probe", "Folder for tables, plots and the HTML page.")
+    model: str = _f("default", "Model: 'default' (SmolLM2), 'minilm', or a Hugging Face folder.",
+                    aliases=("-m",))
+    dataset: str = _f("isear", "Data set: goemotions, isear, dair-emotion, semeval-ec, ...",
+                      aliases=("-d",))
+    out: str = _f("runs/probe", "Folder for tables, plots and the HTML page.", aliases=("-o",))
     split: str = _f("train", "Split the probes are trained on.")
     eval_split: str | None = _f(None, "Split the probes are scored on; default: the data set's "
                                 "dev split, or k-fold cross-validation if it has none.")
@@ -29,9 +31,9 @@ class ProbeConfig(FromSources):
     eval_limit: int | None = _f(None, "Use at most N evaluation texts (default: limit / 4).")
     cv: int = _f(5, "Folds of cross-validation when there is no evaluation split.")
     force_cv: bool = _f(False, "Cross-validate on the training split even if a dev split exists.")
-    probes: list[str] | None = field(default=None, metadata={
-        "help": "Probes: linear, mlp, or import paths of scikit-learn classifiers "
-                "(e.g. sklearn.svm.LinearSVC); default: linear and mlp."})
+    probes: list[str] | None = _f(  # noqa: RUF009 (None: nothing mutable is shared)
+        None, "Probes: linear, mlp, or import paths of scikit-learn classifiers (e.g. "
+        "sklearn.svm.LinearSVC); repeat for several; default: linear and mlp.", flag="--probe")
     pooling: str = _f("mean", "Which pooled representation the probes read: mean or last.")
     layers: str = _f("all", "Layers to probe: all, a list '0,4,8', or a slice '0:31:5'.")
     max_length: int = _f(128, "Tokens kept per text.")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import platform
 import re
 import time
 from dataclasses import asdict
@@ -28,6 +27,7 @@ from emolab.errors import EmolabError
 from emolab.probing.activations import extract, texts_digest
 from emolab.probing.config import ProbeConfig, parse_layers
 from emolab.probing.sweep import encode_labels, main_metric, run_sweep
+from emolab.run_folder import RunFolder
 
 
 def subset(examples: list, limit: int | None, seed: int) -> list:
@@ -55,14 +55,7 @@ def slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(model).name or model).strip("-") or "model"
 
 
-def _versions() -> dict:
-    import sklearn
-    import torch
-    import transformers
-
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "torch": torch.__version__, "transformers": transformers.__version__,
-            "scikit-learn": sklearn.__version__}
+VERSIONED = ("emolab", "numpy", "torch", "transformers", "scikit-learn")
 
 
 def run_probe(cfg: ProbeConfig, *, data_dir: str | Path | None = None) -> dict:
@@ -92,7 +85,7 @@ def run_probe(cfg: ProbeConfig, *, data_dir: str | Path | None = None) -> dict:
     if cfg.compare:
         _write_comparison(cfg, summaries, out, multi_label)
     manifest = {
-        "config": asdict(cfg), "versions": _versions(),
+        "config": asdict(cfg),
         "data": {"dataset": cfg.dataset, "train_split": cfg.split, "train_rows": len(train),
                  "train_sha256": texts_digest([e.id for e in train], [e.text for e in train]),
                  "eval_split": eval_name or f"{cfg.cv}-fold cross-validation",
@@ -101,7 +94,8 @@ def run_probe(cfg: ProbeConfig, *, data_dir: str | Path | None = None) -> dict:
                                              [e.text for e in evaluation]) if evaluation else None},
         "models": summaries, "seconds": time.perf_counter() - started,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    RunFolder(out, packages=VERSIONED).record_session({"seconds": round(manifest["seconds"], 2)},
+                                                      **manifest)
     return manifest
 
 

@@ -10,23 +10,16 @@ duplicates an item nor reuses an id.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 from emolab.errors import EmolabError
 from emolab.jsonl_log import AppendLog
-from emolab.provenance import package_versions, utc_now
+from emolab.run_folder import MANIFEST, RunFolder
 
 DIALOGUES = "dialogues.jsonl"
-MANIFEST = "manifest.json"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+VERSIONED = ("emolab", "llama-cpp-python", "rapidfuzz", "openai")
+__all__ = ["DIALOGUES", "MANIFEST", "RunStore"]
 
 
 def _dialogue(record: dict[str, Any]) -> int:
@@ -55,26 +48,17 @@ class RunStore:
 
     # --- manifest ------------------------------------------------------------------------
 
+    def run_folder(self, harmless: frozenset[str] = frozenset()) -> RunFolder:
+        return RunFolder(self.folder, harmless=harmless, packages=VERSIONED,
+                         holds="items generated", settings_key="settings")
+
     def manifest(self) -> dict[str, Any]:
-        path = self.folder / MANIFEST
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        return self.run_folder().manifest()
 
     def check_settings(self, settings: dict[str, Any], harmless: frozenset[str]) -> None:
         """Refuse a rerun whose settings would change what the items say."""
-        saved = self.manifest().get("settings")
-        if not saved:
-            return
-        changed = sorted(k for k in settings if k not in harmless
-                         and saved.get(k) != settings[k])
-        if changed:
-            details = ", ".join(f"{k}: {saved.get(k)!r} -> {settings[k]!r}" for k in changed)
-            raise EmolabError(f"{self.folder} was generated with other settings ({details}); "
-                              "use another --out folder")
+        self.run_folder(harmless).refuse_other_settings(settings)
 
     def write_manifest(self, *, settings: dict[str, Any], model: str, session: dict[str, Any],
                        report: dict[str, Any]) -> None:
-        record = self.manifest()
-        record.update(settings=settings, model=model, report=report)
-        record["versions"] = package_versions("emolab", "llama-cpp-python", "rapidfuzz", "openai")
-        record.setdefault("sessions", []).append({**session, "finished_utc": utc_now()})
-        _write_atomic(self.folder / MANIFEST, json.dumps(record, indent=2, ensure_ascii=False))
+        self.run_folder().record_session(session, settings=settings, model=model, report=report)

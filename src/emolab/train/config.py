@@ -32,16 +32,19 @@ class TrainConfig(FromSources):
 
     method: str = _f("orpo", "Trainer: sft, dpo or orpo.")
     pairs: str | None = _f(None, "Training rows: a pairs file (JSONL or Parquet, TRL "
-                           "prompt/chosen/rejected) or, for sft, rows with 'messages'.")
+                           "prompt/chosen/rejected, from `emolab pairs export --format trl`) "
+                           "or, for sft, rows with 'messages'.", aliases=("--data", "-p"))
     eval_pairs: str | None = _f(None, "Validation rows in the same format; without them a "
                                 "held-out share of the training rows is used.")
     eval_share: float = _f(0.1, "Share of training rows held out for evaluation when no "
                            "--eval-pairs is given (0 turns evaluation off).")
-    model: str = _f("default", "'default' (embedded SmolLM2-135M-Instruct) or a Hugging Face "
-                    "causal-LM folder.")
-    out: str = _f("runs/train", "Run folder: checkpoints, adapter, merged model, logs, manifest.")
+    model: str = _f("default", "'default' (embedded SmolLM2-135M-Instruct: training starts "
+                    "from the base), 'emolab' (the tuned model), or a Hugging Face causal-LM "
+                    "folder.", aliases=("-m",))
+    out: str = _f("runs/train", "Run folder: checkpoints, adapter, merged model, logs, manifest.",
+                  aliases=("-o",))
     learning_rate: float | None = _f(None, "Peak learning rate (default: 2e-4 for sft and orpo, "
-                                     "5e-5 for dpo).")
+                                     "5e-5 for dpo).", aliases=("--lr",))
     beta: float = _f(DEFAULT_BETA, "dpo: beta of the implicit reward; orpo: lambda, the weight "
                      "of the odds-ratio loss.")
     lora_r: int = _f(16, "LoRA rank.")

@@ -20,7 +20,7 @@ from emolab.errors import EmolabError
 from emolab.models import hf_folder, resolve_model
 from emolab.train import data as train_data
 from emolab.train.config import TrainConfig
-from emolab.train.manifest import now, write_manifest
+from emolab.train.manifest import now, refuse_other_settings, train_folder, write_manifest
 
 METRICS_FILE = "metrics.jsonl"
 
@@ -235,6 +235,8 @@ def train(cfg: TrainConfig, *, echo: Callable[[str], None] = print) -> dict[str,
                           "adapter_config.json); a training run writes one to <out>/adapter")
     out = Path(cfg.out)
     resume_from = _resume_from(cfg, out)  # before the heavy imports: a wrong --out fails at once
+    if resume_from is not None:
+        refuse_other_settings(out, cfg.resolved())
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -257,7 +259,7 @@ def train(cfg: TrainConfig, *, echo: Callable[[str], None] = print) -> dict[str,
          f"longer than {cfg.max_length} tokens")
 
     out.mkdir(parents=True, exist_ok=True)
-    cfg.write_yaml(out / "config.yaml")
+    train_folder(out).keep_settings(cfg)
     _trim_metrics(out / METRICS_FILE, resume_from)
     model = _load_model(base, hardware)
     peft_config = None
