@@ -62,19 +62,22 @@ def test_typed_flags_override_the_yaml_file_and_the_rest_keep_it(tmp_path):
 
 
 def test_every_settings_field_of_the_commands_is_an_option():
-    """classify, probe, train, demo and emobench run take every field of their dataclass."""
+    """Every command with a settings dataclass takes every field of it as an option."""
     from dataclasses import fields
 
     from emolab.classify.config import ClassifyConfig
     from emolab.cli.main import app
     from emolab.demo.config import DemoConfig
     from emolab.emobench.config import EmoBenchConfig
+    from emolab.label.config import LabelConfig
     from emolab.probing.config import ProbeConfig
+    from emolab.reasoning.config import ReasonConfig
     from emolab.train.config import TrainConfig
 
     commands = {("classify",): ClassifyConfig, ("probe",): ProbeConfig,
                 ("train", "sft"): TrainConfig, ("demo",): DemoConfig,
-                ("emobench", "run"): EmoBenchConfig}
+                ("emobench", "run"): EmoBenchConfig, ("label",): LabelConfig,
+                ("reason", "generate"): ReasonConfig}
     for path, config_cls in commands.items():
         result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "250"})
         assert result.exit_code == 0, result.output

@@ -7,71 +7,25 @@ from typing import Any
 
 import typer
 
+from emolab.cli.config_options import options_from
+from emolab.label.config import LabelConfig
 
+
+@options_from(LabelConfig, panel="Settings (any of them may also come from --config)")
 def label(
     ctx: typer.Context,
     corpus: Path = typer.Argument(..., help="CSV, TSV, JSON Lines, Parquet or plain text (one "
                                   "text per line)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: data/part-*.parquet, "
                              "commits.jsonl, manifest.json. The same command again resumes."),
-    tasks: str | None = typer.Option(None, "--tasks", "-t", help="Comma-separated tasks: ec, "
-                                     "isear, ei-reg:anger, v-reg, v-oc, sst5, ... (default: ec)."),
     config: Path | None = typer.Option(None, "--config", "-c", help="YAML file of settings; "
                                        "flags override it."),
-    fmt: str | None = typer.Option(None, "--format", help="csv, tsv, jsonl, parquet, txt "
-                                   "(default: from the suffix)."),
-    text_column: str | None = typer.Option(None, "--text-column", help="Column of the text "
-                                           "(default: text)."),
-    id_column: str | None = typer.Option(None, "--id-column", help="Column of a unique id "
-                                         "(default: line number + content hash)."),
-    output_format: str | None = typer.Option(None, "--output-format", help="parquet (default) "
-                                             "or jsonl."),
-    shard_rows: int | None = typer.Option(None, "--shard-rows", min=1, help="Rows per shard at "
-                                          "most (default: 1000)."),
-    commit_seconds: float | None = typer.Option(None, "--commit-seconds", help="Commit a shard "
-                                                "at least this often (default: 60)."),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N rows."),
-    engine: str | None = typer.Option(None, "--engine", help="auto, local, servers, "
-                                      "llama-server, ray (default: auto: servers when --base-url "
-                                      "is given, else local)."),
-    backend: str | None = typer.Option(None, "--backend", "-b", help="Local engine's backend: "
-                                       "llamacpp (default), transformers."),
-    model: str | None = typer.Option(None, "--model", "-m", help="'default', a GGUF file or "
-                                     "model folder, or the servers' model name."),
-    base_url: list[str] | None = typer.Option(None, "--base-url", help="OpenAI-compatible "
-                                              "server with /v1; repeat for several."),
-    ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster for "
-                                           "--engine ray (default: a local Ray on loopback)."),
     api_key: str | None = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY",
                                        help="API key of the servers (never written to a file)."),
-    concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Requests in "
-                                           "flight per server (default: 4)."),
-    llama_servers: int | None = typer.Option(None, "--llama-servers", min=1, help="Servers "
-                                             "--engine llama-server starts, the threads split "
-                                             "among them (default: 1; 2 on a 2-core machine "
-                                             "was the fastest path measured)."),
-    threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads (local)."),
-    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Tokens per answer "
-                                          "at most."),
-    temperature: float | None = typer.Option(None, "--temperature", min=0.0, help="0 = greedy."),
-    top_p: float | None = typer.Option(None, "--top-p", help="Nucleus sampling mass."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of sampling."),
-    constrain: bool | None = typer.Option(None, "--constrain/--no-constrain", help="Enforce "
-                                          "the JSON schema while decoding (default: on)."),
-    prompt_version: str | None = typer.Option(None, "--prompt-version", help="Prompt version "
-                                              "(default: the model's own)."),
+    settings: dict | None = None,
 ) -> None:
     """Label every text of a corpus with explained answers; resumable, exactly once."""
-    from emolab.label.config import LabelConfig
-
-    given = dict(tasks=tasks, format=fmt, text_column=text_column, id_column=id_column,
-                 output_format=output_format, shard_rows=shard_rows,
-                 commit_seconds=commit_seconds, limit=limit, engine=engine, backend=backend,
-                 model=model, base_url=base_url or None, ray_address=ray_address,
-                 concurrency=concurrency, llama_servers=llama_servers,
-                 threads=threads, max_tokens=max_tokens, temperature=temperature, top_p=top_p,
-                 seed=seed, constrain=constrain, prompt_version=prompt_version)
-    cfg = LabelConfig.from_sources(config, given)
+    cfg = LabelConfig.from_sources(config, settings or {})
     run_command(ctx, cfg, corpus, out, api_key=api_key)
 
 

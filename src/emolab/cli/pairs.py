@@ -47,10 +47,9 @@ def generate(
     from emolab.classify.datasets import classification_dataset
     from emolab.cli.backend_options import load_backend_from_options
     from emolab.data import load
+    from emolab.models.policy import choose_model
     from emolab.preference.generate import generate_pairs
     from emolab.preference.store import PairStore
-
-    from emolab.models.policy import choose_model
     from emolab.tasks import get_family
 
     info = classification_dataset(dataset, None)

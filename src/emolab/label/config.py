@@ -22,7 +22,7 @@ class LabelConfig(FromSources):
     settings_name = "label settings"
 
     tasks: str = _f("ec", "Comma-separated tasks (see emolab.tasks): ec, isear, ei-reg:anger, "
-                    "v-reg, v-oc, sst5, ...")
+                    "v-reg, v-oc, sst5, ...", aliases=("-t",))
     format: str | None = _f(None, "Corpus format: csv, tsv, jsonl, parquet, txt (default: from "
                             "the file's suffix).")
     text_column: str | None = _f(None, "Column holding the text (default: 'text'; none for "
@@ -38,10 +38,12 @@ class LabelConfig(FromSources):
                      "llama-server (llama.cpp's own server started here, --concurrency slots), "
                      "ray (Ray Data pipeline over the servers), auto: servers when --base-url "
                      "is given, else local.")
-    backend: str = _f("llamacpp", "Backend of the local engine: llamacpp, transformers.")
+    backend: str = _f("llamacpp", "Backend of the local engine: llamacpp, transformers.",
+                      aliases=("-b",))
     model: str | None = _f(None, "'default' (emolab's tuned model when it knows every task, "
                            "else the embedded SmolLM2), 'emolab', 'base', a GGUF file or model "
-                           "folder, or the servers' model name (needed with servers).")
+                           "folder, or the servers' model name (needed with servers).",
+                           aliases=("-m",))
     base_url: list[str] = field(default_factory=list, metadata={
         "help": "OpenAI-compatible servers, with /v1; repeat the option for several."})
     ray_address: str | None = _f(None, "Ray cluster to join with --engine ray ('auto', "

@@ -20,11 +20,13 @@ SCENARIO_SOURCES = ("extractor", "background")
 class ReasonConfig(FromSources):
     settings_name = "reason settings"
 
-    backend: str = _f("llamacpp", "llamacpp (local GGUF), transformers, openai (HTTP server).")
-    model: str | None = _f(None, "'default' (embedded SmolLM2), a GGUF file or model folder, "
-                           "or a server's model name.")
+    backend: str = _f("llamacpp", "llamacpp (local GGUF), transformers, openai (HTTP server).",
+                      aliases=("-b",))
+    model: str | None = _f(None, "'default' (embedded SmolLM2: the tuned model was not trained "
+                           "to write dialogues), a GGUF file or model folder, or a server's "
+                           "model name.", aliases=("-m",))
     pipeline: str = _f("dialogue", "dialogue (supervised, 4-14 turns) or concise (5 rounds, "
-                       "no supervisor).")
+                       "no supervisor).", aliases=("-p",))
     n: int = _f(20, "Items to keep in all (split evenly between the kinds).")
     seed: int = _f(0, "Seed of attributes, personas and every agent call.")
     kinds: str = _f("eu,ea", "Item kinds to extract: eu, ea or both (comma-separated).")
@@ -52,8 +54,12 @@ class ReasonConfig(FromSources):
     concurrency: int = _f(1, "Dialogues in flight (useful against a server with slots).")
     threads: int | None = _f(None, "CPU threads of local backends.")
     n_ctx: int | None = _f(None, "Context length of the llamacpp backend (default 4096).")
-    base_url: str | None = _f(None, "OpenAI-compatible server, with /v1 (openai backend).")
-    data_dir: str | None = _f(None, "Folder holding emobench/ (default: EMOLAB_DATA).")
+    base_url: str | None = _f(None, "OpenAI-compatible server, with /v1 (openai backend; a "
+                              "--config file that names one wins over OPENAI_BASE_URL).",
+                              envvar="OPENAI_BASE_URL")
+    data_dir: str | None = _f(None, "Folder holding emobench/, for the test-item dedupe (a "
+                              "--config file that names one wins over EMOLAB_DATA).",
+                              envvar="EMOLAB_DATA")
 
     def __post_init__(self) -> None:
         from emolab.backends import BACKENDS
