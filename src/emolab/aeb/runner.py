@@ -78,8 +78,9 @@ class AebRun:
                           prompt_version=self.prompt_version), asked
 
     def run_task(self, task: AebTask, run: Path,
-                 on_row: Callable[[dict[str, Any]], None] | None = None) -> int:
-        rows = self.examples(task)
+                 on_row: Callable[[dict[str, Any]], None] | None = None,
+                 rows: list[Example] | None = None) -> int:
+        rows = self.examples(task) if rows is None else rows
         classifier, asked = self.classifier(task, rows[0] if rows else None)
         return classifier.run(rows, predictions_path(run, task), dataset=task.dataset,
                               task_of=asked, on_row=on_row)
@@ -91,6 +92,50 @@ class AebRun:
                 "constrained": self.constrain and self.prompts == "emolab",
                 "sampling": asdict(self.params), "limit_per_task": self.limit_per_task,
                 "tasks": [t.name for t in tasks]}
+
+
+def model_for(model: str | None, backend: str, prompts: str, prompt_version: str | None,
+              tasks: list[AebTask]) -> tuple[str | None, str]:
+    """(model, prompt version) of a run: with emolab's prompts the model policy decides (the
+    tuned model when it knows every chosen task); EmoLLMs' prompts are the paper's own text."""
+    if prompts == "emolab":
+        from emolab.models.policy import choose_model
+
+        chosen = choose_model(model, backend, [get_family(t.answer_task).name for t in tasks],
+                              prompt_version)
+        return chosen.model, chosen.prompt_version
+    if prompt_version is not None:
+        raise EmolabError("--prompt-version goes with --prompts emolab (the emollms prompts "
+                          "are the paper's own text)")
+    return model, "v1"
+
+
+RowHook = Callable[[dict[str, Any]], None]
+
+
+def run_tasks(job: AebRun, tasks: list[AebTask], run: Path, *,
+              on_task: Callable[[AebTask, int, int], RowHook | None] | None = None
+              ) -> dict[str, int]:
+    """Answer every task into ``run`` (resuming), the settings checked first and every row
+    read before any model call (bad data fails at once). ``on_task(task, rows, done)`` may
+    return a hook called with each new row. A session that stops early still records what it
+    wrote. Returns the rows written per task."""
+    from emolab.classify.store import PredictionsFile
+
+    settings = job.settings(tasks)
+    check_run_folder(run, settings)
+    plan = {task.name: job.examples(task) for task in tasks}
+    written: dict[str, int] = {}
+    started = time.perf_counter()
+    try:
+        for task in tasks:
+            with PredictionsFile(predictions_path(run, task)) as existing:
+                done = sum(1 for e in plan[task.name] if e.id in existing.done)
+            on_row = on_task(task, len(plan[task.name]), done) if on_task else None
+            written[task.name] = job.run_task(task, run, on_row=on_row, rows=plan[task.name])
+    finally:
+        record_session(run, settings, written, time.perf_counter() - started)
+    return written
 
 
 def aeb_folder(run: Path) -> RunFolder:

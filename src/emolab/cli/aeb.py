@@ -59,58 +59,36 @@ def run(
     data_dir: Path = DataDir,
 ) -> None:
     """Answer every AEB task with one model, greedy; resumable, with a progress bar."""
-
     from emolab.aeb import get_aeb_tasks
-    from emolab.aeb.runner import AebRun, check_run_folder, predictions_path, record_session
+    from emolab.aeb.runner import AebRun, model_for, run_tasks
     from emolab.backends import SamplingParams
-    from emolab.classify import PredictionsFile
     from emolab.cli.backend_options import load_backend_from_options
 
     chosen = get_aeb_tasks(_names(tasks))
-    folder = str(data_dir) if data_dir else None
-    if prompts == "emolab":  # emolab's tuned model when it knows every chosen task
-        from emolab.models.policy import choose_model
-        from emolab.tasks import get_family
-
-        model, prompt_version, _ = choose_model(
-            model, backend, [get_family(t.answer_task).name for t in chosen], prompt_version)
-    elif prompt_version is not None:
-        from emolab.errors import EmolabError
-
-        raise EmolabError("--prompt-version goes with --prompts emolab (the emollms prompts "
-                          "are the paper's own text)")
-    else:
-        prompt_version = "v1"
+    model, prompt_version = model_for(model, backend, prompts, prompt_version, chosen)
     options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
                "api_key": api_key, "concurrency": concurrency}
     console = table_console(stderr=True)
-    with load_backend_from_options(ctx, backend, options) as engine:
-        job = AebRun(engine, prompts=prompts, params=SamplingParams(max_tokens=max_tokens,
-                                                                    seed=seed),
-                     limit_per_task=limit_per_task, data_dir=folder,
+    failed = 0
+    with load_backend_from_options(ctx, backend, options) as engine, \
+            unreadable_progress(console) as progress:
+        job = AebRun(engine, prompts=prompts,
+                     params=SamplingParams(max_tokens=max_tokens, seed=seed),
+                     limit_per_task=limit_per_task,
+                     data_dir=str(data_dir) if data_dir else None,
                      prompt_version=prompt_version)
-        settings = job.settings(chosen)
-        check_run_folder(out, settings)
-        plan = {task.name: job.examples(task) for task in chosen}  # bad data fails before work
-        failed = 0
-        written: dict[str, int] = {}
-        started = time.perf_counter()
-        try:
-            with unreadable_progress(console) as progress:
-                for task in chosen:
-                    with PredictionsFile(predictions_path(out, task)) as existing:
-                        done = sum(1 for e in plan[task.name] if e.id in existing.done)
-                    bar = progress.add_task(task.name, total=len(plan[task.name]),
-                                            completed=done, unreadable=0)
 
-                    def on_row(row, bar=bar) -> None:
-                        nonlocal failed
-                        failed += row["error"] is not None
-                        progress.update(bar, advance=1, unreadable=failed)
+        def on_task(task, rows: int, done: int):
+            bar = progress.add_task(task.name, total=rows, completed=done, unreadable=0)
 
-                    written[task.name] = job.run_task(task, out, on_row=on_row)
-        finally:  # a session that stops early still says what it wrote
-            record_session(out, settings, written, time.perf_counter() - started)
+            def on_row(row) -> None:
+                nonlocal failed
+                failed += row["error"] is not None
+                progress.update(bar, advance=1, unreadable=failed)
+
+            return on_row
+
+        written = run_tasks(job, chosen, out, on_task=on_task)
     console.print(f"{sum(written.values())} answers written to {out}; {failed} unreadable. "
                   f"Table: emolab aeb report {out}")
 
