@@ -63,16 +63,13 @@ def speed_by_kind(run: Path, tasks) -> dict:
 
 
 def timed_classify(classifier, text: str) -> tuple[float, float, int, object]:
-    """(seconds, prompt-evaluation ms, decoded tokens, result) of one classify call."""
-    import llama_cpp
-
-    ctx = classifier.backend._llm._ctx.ctx
-    llama_cpp.llama_perf_context_reset(ctx)
+    """(seconds, prompt-evaluation ms, decoded tokens, result) of one classify call, the
+    middle two from llama.cpp's own counters of the answer."""
     start = time.perf_counter()
     result = classifier.classify(text)
     seconds = time.perf_counter() - start
-    data = llama_cpp.llama_perf_context(ctx)
-    return seconds, data.t_p_eval_ms, data.n_eval, result
+    timings = classifier.backend.last_timings
+    return seconds, timings.get("prompt_ms", 0.0), timings.get("predicted_n", 0), result
 
 
 def add(total: dict, measured: tuple) -> None:

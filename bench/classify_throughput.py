@@ -1,14 +1,10 @@
 """Throughput of "classify and explain" on SemEval-2018 E-c dev tweets, several ways.
 
-1. ``llamacpp``: the default backend as shipped (embedded SmolLM2 GGUF, JSON schema enforced
-   with XGrammar's token masks; greedy tokens checked before a whole mask is filled).
-2. ``llamacpp-gbnf``: the same with llama.cpp's own grammar sampler (llama-cpp-python's way:
-   the grammar checked against every token of the vocabulary at every step).
-3. ``llamacpp-free``: the same model and prompt through llama.cpp without the grammar.
-4. ``transformers``: the same weights (GGUF converted once to a HF folder) through plain
+1. ``llamacpp``: the default backend as shipped (embedded SmolLM2 GGUF through xllamacpp,
+   the JSON schema enforced by llama.cpp's llguidance integration).
+2. ``llamacpp-free``: the same model and prompt through llama.cpp without the grammar.
+3. ``transformers``: the same weights (GGUF converted once to a HF folder) through plain
    ``model.generate``, same chat template, greedy, batch 1.
-5. with ``--ablate-cache``: path 1 with llama.cpp's prefix cache emptied before every text,
-   to show what reusing the shared system prompt saves.
 
 Rates are per text and per generated token over wall time; slower paths run on the first
 ``--hf-limit`` texts only, ratios compare rates. Writes ``bench/results/classify_throughput-*.json``.
@@ -119,12 +115,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=200, help="tweets for the llama.cpp paths")
     parser.add_argument("--hf-limit", type=int, default=40,
-                        help="tweets for the slower paths (transformers, gbnf, no cache)")
+                        help="tweets for the slower path (transformers)")
     parser.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS,
                         help="as shipped: enough for any answer the schema allows")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--ablate-cache", action="store_true",
-                        help="also run the default path with the prefix cache emptied")
     parser.add_argument("--budget", type=float, default=None,
                         help="stop after the text during which this many seconds have passed")
     parser.add_argument("--skip-hf", action="store_true", help="leave out transformers")
@@ -134,22 +128,13 @@ def main() -> None:
     params = SamplingParams(max_tokens=args.max_tokens)
     from emolab.backends.llamacpp import LlamaCppBackend
 
-    notes = {"llamacpp": "default backend as shipped: XGrammar masks, greedy check first",
-             "llamacpp-gbnf": "llama.cpp's own grammar sampler (whole vocabulary every step)",
+    notes = {"llamacpp": "default backend as shipped: xllamacpp, llguidance grammar",
              "llamacpp-free": "same model and prompt, no grammar",
-             "llamacpp-nocache": "grammar, prefix cache emptied before each text",
              "transformers": "plain generate, fp32, greedy, batch 1, no schema"}
     shipped = LlamaCppBackend("default", n_threads=args.threads)
-    gbnf = LlamaCppBackend("default", n_threads=args.threads, grammar_engine="llamacpp")
     paths = {"llamacpp": (Classifier(shipped, LABELS, params=params), None),
-             "llamacpp-gbnf": (Classifier(gbnf, LABELS, params=params), None),
              "llamacpp-free": (Classifier(shipped, LABELS, params=params, constrain=False), None)}
-    limits = {"llamacpp-gbnf": args.hf_limit, "transformers": args.hf_limit}
-    if args.ablate_cache:
-        nocache = LlamaCppBackend("default", n_threads=args.threads)  # own cache to empty
-        paths["llamacpp-nocache"] = (Classifier(nocache, LABELS, params=params),
-                                     nocache._llm.reset)
-        limits["llamacpp-nocache"] = args.hf_limit
+    limits = {"transformers": args.hf_limit}
     if not args.skip_hf:
         paths["transformers"] = (Classifier(HFGenerate(args.threads), LABELS, params=params,
                                             constrain=False), None)
@@ -160,8 +145,6 @@ def main() -> None:
     by = {r["path"]: r for r in rows}
     base = by["llamacpp"]
     ratios = {
-        "speedup_vs_gbnf_tokens": round(
-            base["tokens_per_s"] / by["llamacpp-gbnf"]["tokens_per_s"], 2),
         "schema_cost_texts": round(1 - base["texts_per_s"] / by["llamacpp-free"]["texts_per_s"], 3),
         "schema_cost_tokens": round(1 - base["tokens_per_s"] / by["llamacpp-free"]["tokens_per_s"],
                                     3),
@@ -171,9 +154,6 @@ def main() -> None:
             base["texts_per_s"] / by["transformers"]["texts_per_s"], 2)
         ratios["speedup_vs_transformers_tokens"] = round(
             base["tokens_per_s"] / by["transformers"]["tokens_per_s"], 2)
-    if "llamacpp-nocache" in by:
-        ratios["prefix_cache_speedup_texts"] = round(
-            base["texts_per_s"] / by["llamacpp-nocache"]["texts_per_s"], 2)
 
     print(f"{'path':18} {'texts':>5} {'texts/s':>8} {'tok/s':>7} {'tok/text':>8} "
           f"{'valid':>6} {'ok':>6} {'cut':>4}")

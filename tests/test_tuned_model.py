@@ -162,7 +162,7 @@ def test_classify_answers_with_the_shipped_tuned_model_unless_told_otherwise(tmp
     """The README's first command: the tuned model answers, merged on first use, with the
     compact prompt, for every task family it was trained on; `--model base` and a task it
     does not know get the untuned SmolLM2 with the long prompt."""
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     from typer.testing import CliRunner
 
     from emolab.cli.main import app
@@ -195,7 +195,7 @@ def test_the_shipped_score_heads_answer_and_the_tuned_model_explains_their_answe
     """Score and class tasks: the head reads the answer off the tuned model's hidden states,
     the schema pins it, and the explanation opens with it; readout=False leaves every answer
     to the model."""
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     from emolab.backends.llamacpp import LlamaCppBackend
     from emolab.classify import Classifier
     from emolab.tasks import get_task

@@ -107,25 +107,3 @@ def fixed_labels_schema(label_set: LabelSet, gold: list[str], *,
     properties["multiple_emotions_present"] = {
         "description": properties["multiple_emotions_present"]["description"], "const": ordered}
     return {**schema, "properties": properties}
-
-
-def enumerate_bounded_numbers(schema: dict[str, Any], *, decimals: int = 2) -> dict[str, Any]:
-    """``schema`` with every bounded ``number`` property turned into an enum of its values at
-    ``decimals`` places, for grammar converters that ignore ``minimum`` / ``maximum``
-    (llama.cpp's GBNF converter honours bounds on integers only)."""
-    step = 10 ** decimals
-
-    def rewrite(node: Any) -> Any:
-        if isinstance(node, dict):
-            if (node.get("type") == "number" and "minimum" in node and "maximum" in node
-                    and "enum" not in node):
-                low, high = round(node["minimum"] * step), round(node["maximum"] * step)
-                values = [v / step for v in range(low, high + 1)]
-                rest = {k: v for k, v in node.items() if k not in ("minimum", "maximum")}
-                return {**rest, "enum": values}
-            return {key: rewrite(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [rewrite(item) for item in node]
-        return node
-
-    return rewrite(schema)

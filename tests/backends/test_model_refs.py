@@ -42,7 +42,7 @@ def test_a_folder_that_is_no_model_is_refused_by_name(tmp_path):
 
 
 def test_llamacpp_backend_explains_how_to_serve_an_unexported_run(tmp_path):
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     from emolab.backends.llamacpp import LlamaCppBackend
 
     run = _run_folder(tmp_path)

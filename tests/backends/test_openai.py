@@ -1,26 +1,23 @@
-"""OpenAIBackend against a real llama.cpp server on loopback, and tiny loopback servers of our
-own for the failure paths (429 / 5xx, refused connections, a 401 that echoes the key)."""
+"""OpenAIBackend against a real llama.cpp server on loopback (xllamacpp), and tiny loopback
+servers of our own for the failure paths (429 / 5xx, refused connections, a 401 that echoes
+the key, a server that ignores n)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import socket
-import subprocess
-import sys
 import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
 from emolab.backends import SamplingParams, load_backend
 from emolab.errors import EmolabError
 from emolab.labels import SEMEVAL_EC
-from emolab.models import default_gguf
 from emolab.schemas import ANSWER_KEYS, answer_model, answer_schema
 
 KEY = "sk-emolab-test-0123456789abcdef"
@@ -43,39 +40,13 @@ def free_port() -> int:
 # -- a real llama.cpp server -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def llama_server(tmp_path_factory):
-    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
-    port = free_port()
-    # The server logs a lot while loading: a file, not a pipe nobody drains (it would block).
-    log_path = tmp_path_factory.mktemp("llama") / "server.log"
-    log_file = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf()),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
-        stdout=log_file, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited: {log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(url + "/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama.cpp server not ready after 180 s")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log_file.close()
+def llama_server():
+    """llama.cpp's own server (xllamacpp, in this process) on a loopback port."""
+    pytest.importorskip("xllamacpp")
+    from emolab.label.engines.llama_server import LlamaServer
+
+    with LlamaServer("base", slots=3, threads=2, alias="smollm2") as server:  # n <= slots
+        yield server.url
 
 
 @pytest.mark.slow
@@ -83,8 +54,7 @@ def test_llama_server_answer_validates_with_keys_in_order(llama_server):
     schema = answer_schema(SEMEVAL_EC, max_explanation_chars=80)
     with load_backend("openai", model="smollm2", base_url=llama_server, timeout=300) as backend:
         [gen] = backend.generate(MESSAGES, schema=schema, params=SamplingParams(max_tokens=160))
-        # llama-cpp-python's server rejects the json_schema form; auto mode must switch.
-        assert backend.schema_format == "json_object"
+        assert backend.schema_format == "auto"  # it takes OpenAI's json_schema form as it is
     assert gen.finish_reason == "stop", gen.text
     answer = json.loads(gen.text)
     assert tuple(answer) == ANSWER_KEYS
@@ -92,14 +62,14 @@ def test_llama_server_answer_validates_with_keys_in_order(llama_server):
 
 
 @pytest.mark.slow
-def test_llama_server_ignoring_n_is_filled_up(llama_server):
+def test_llama_server_answers_n_candidates_in_one_request(llama_server):
     params = SamplingParams(n=3, temperature=1.0, max_tokens=6, seed=5)
     with load_backend("openai", model="smollm2", base_url=llama_server, timeout=300,
                       concurrency=2) as backend:
         [gens, more] = backend.generate_many([MESSAGES, MESSAGES[1:]], params=params)
-        assert backend._n_supported is False
+        assert backend._n_supported is True
     assert len(gens) == 3 and len(more) == 3
-    assert all(g.completion_tokens and g.completion_tokens <= 6 for g in gens + more)
+    assert all(g.text and g.finish_reason == "length" for g in gens + more)
 
 
 # -- our own loopback servers for the failure paths -------------------------------------------
@@ -164,6 +134,17 @@ def script():
 
 def error(message):
     return {"error": {"message": message}}
+
+
+def test_a_server_ignoring_n_is_filled_up(script):
+    """Some servers answer one choice whatever n asks: the backend asks again, one at a time."""
+    server = script([])  # every answer: one choice
+    with load_backend("openai", model="m", base_url=server.url) as backend:
+        gens = backend.generate(MESSAGES, params=SamplingParams(n=3, temperature=1.0,
+                                                                 max_tokens=6))
+        assert backend._n_supported is False
+    assert len(gens) == 3 and len(server.bodies) == 3
+    assert server.bodies[0]["n"] == 3 and all(b.get("n", 1) == 1 for b in server.bodies[1:])
 
 
 def test_retry_after_is_respected_then_success(script):

@@ -283,6 +283,6 @@ def test_real_model_run_folder(tmp_path):
     assert [r["id"] for r in rows] == ["a", "b"] and rows[0]["backend"] == "llamacpp"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["config"]["model"] == rows[0]["model"]
-    assert manifest["versions"]["llama-cpp-python"]
+    assert manifest["versions"]["xllamacpp"]
     again = runner.invoke(app, args)
     assert "0 rows written, 2 already" in again.output

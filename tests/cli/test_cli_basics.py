@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from emolab.cli.main import app
 
-HEAVY = ("torch", "transformers", "sklearn", "matplotlib", "numpy", "llama_cpp", "pydantic")
+HEAVY = ("torch", "transformers", "sklearn", "matplotlib", "numpy", "xllamacpp", "pydantic")
 
 
 def emolab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -44,7 +44,7 @@ def label_three(write, tmp_path, *options: str):
 
 @pytest.mark.slow
 def test_in_process_model_on_three_texts(write, tmp_path):
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     label_three(write, tmp_path)
 
 

@@ -1,7 +1,7 @@
 """The task schemas as grammars: an answer outside a range or class set cannot be decoded.
 
-XGrammar is the engine of the llamacpp (default) and transformers backends; llama.cpp's own
-GBNF converter is the llamacpp backend's alternative engine.
+XGrammar is the transformers backend's engine; llguidance, inside llama.cpp, the llamacpp
+backend's (its real decoding is tested in tests/backends/test_llamacpp.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import json
 
 import pytest
 
-from emolab.schemas import enumerate_bounded_numbers
 from emolab.tasks import get_task
 
 xgrammar = pytest.importorskip("xgrammar")
@@ -41,13 +40,28 @@ def test_a_pinned_score_admits_only_its_value():
     assert not accepts(schema, "valence", "0.47") and not accepts(schema, "valence", "0.45")
 
 
-def test_gbnf_gets_bounds_as_values():
-    llama_grammar = pytest.importorskip("llama_cpp.llama_grammar")
-    schema = get_task("ei-reg:joy").schema(max_explanation_chars=50)
-    plain = llama_grammar.json_schema_to_gbnf(json.dumps(schema))
-    assert '"0.62"' not in plain  # the converter drops minimum / maximum: any number passes
-    spelled = enumerate_bounded_numbers(schema)
-    assert spelled["properties"]["intensity"]["enum"][:3] == [0.0, 0.01, 0.02]
-    assert len(spelled["properties"]["intensity"]["enum"]) == 101
-    gbnf = llama_grammar.json_schema_to_gbnf(json.dumps(spelled))
-    assert '"0.62"' in gbnf and '"1.0"' in gbnf and '"1.01"' not in gbnf
+def test_llguidance_holds_bounds_lengths_and_a_pinned_opening():
+    """What the llamacpp backend hands llama.cpp: emolab's keywords become plain JSON schema
+    (lengths kept, the pinned opening a pattern) that llguidance converts whole."""
+    xllamacpp = pytest.importorskip("xllamacpp")
+    from emolab.backends.llamacpp import _llguidance_schema
+    from emolab.readout import pinned_with_opening
+
+    task = get_task("ei-reg:anger")
+    pinned = pinned_with_opening(task, 0.62, task.stated_opening(0.62),
+                                 max_explanation_chars=200)
+    converted = _llguidance_schema(pinned)
+    explanation = converted["properties"]["explanation"]
+    assert "x-emolab-quoting" not in json.dumps(converted)
+    opening = pinned["properties"]["explanation"]["x-emolab-opening"]
+    tail = pinned["properties"]["explanation"]["maxLength"] - len(opening)
+    assert explanation["pattern"] == (r"^High anger \(0\.62\): the text says "
+                                      r"[\s\S]{1," + str(tail) + "}$")
+    assert "maxLength" not in explanation
+    plain = _llguidance_schema(get_task("ei-reg:joy").schema(max_explanation_chars=50))
+    bounds = {k: plain["properties"]["intensity"][k]
+              for k in ("type", "minimum", "maximum", "multipleOf")}
+    assert bounds == {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.001}
+    grammar = xllamacpp.json_schema_to_grammar(json.dumps(converted))
+    assert grammar.startswith("%llguidance") and '"pattern"' in grammar
+

@@ -137,7 +137,7 @@ def test_a_run_folder_resolves_to_base_plus_its_adapter(tmp_path, template):
 
 
 def test_the_backend_refuses_a_model_file_as_adapter(tmp_path, template):
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     from emolab.backends.llamacpp import LlamaCppBackend
 
     with pytest.raises(EmolabError, match="not a GGUF LoRA adapter"):
@@ -167,22 +167,21 @@ PROMPTS = ["I finally got the job, I can't stop smiling!",
            "The exam is tomorrow and I have not studied at all."]
 
 
-def last_logits(backend, messages: list[dict]) -> np.ndarray:
-    """The next-token logits after the chat-formatted prompt (one forward pass)."""
-    import llama_cpp
+TOP = 100  # log-probabilities the server lists for the first answer token
 
-    llm = backend._llm  # the backend's own llama.cpp model, adapter applied
-    # SmolLM2's chat template is ChatML.
-    prompt = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
-    tokens = llm.tokenize((prompt + "<|im_start|>assistant\n").encode(), special=True)
-    llm.reset()
-    llm.eval(tokens)
-    logits = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
-    return np.ctypeslib.as_array(logits, shape=(llm.n_vocab(),)).copy()
+
+def last_logits(backend, messages: list[dict]) -> dict[str, float]:
+    """The log-probabilities of the first answer token's most likely candidates, after the
+    chat-formatted prompt, as llama.cpp's server reports them (one forward pass)."""
+    response = backend._server.handle_chat_completions({
+        "messages": messages, "max_tokens": 1, "temperature": 0, "logprobs": True,
+        "top_logprobs": TOP, "cache_prompt": False})
+    [first] = response["choices"][0]["logprobs"]["content"]
+    return {c["token"]: c["logprob"] for c in first["top_logprobs"]}
 
 
 def answers(model: Path | str, adapter: Path | None, messages: list[list[dict]],
-            max_tokens: int) -> tuple[list[str], list[np.ndarray]]:
+            max_tokens: int) -> tuple[list[str], list[dict[str, float]]]:
     from emolab.backends.base import SamplingParams
     from emolab.backends.llamacpp import LlamaCppBackend
 
@@ -202,7 +201,7 @@ def test_base_plus_exported_lora_decodes_like_the_merged_export(tmp_path, monkey
     on 2 of 5. Largest gap in the first answer token's logits from the merged model's: 0.0096
     for the adapter, 2.0 without the permutation, 11.6 for the untuned base (f16 KV cache
     rounding keeps the faithful gap above float32 precision)."""
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     from train_support import SYSTEM
 
     from emolab.models import hf_folder, resolve_model
@@ -237,7 +236,13 @@ def test_base_plus_exported_lora_decodes_like_the_merged_export(tmp_path, monkey
     _, base_logits = answers(base, None, messages, max_tokens=0)
 
     def gap(logits):
-        return max(float(np.abs(a - b).max()) for a, b in zip(logits, want_logits, strict=True))
+        """Largest log-probability gap on the merged model's 20 likeliest first tokens (a
+        token the other model does not list among its 100 counts as a gap of 10)."""
+        gaps = []
+        for theirs, ours in zip(logits, want_logits, strict=True):
+            top = sorted(ours, key=ours.get, reverse=True)[:20]
+            gaps += [abs(theirs[t] - ours[t]) if t in theirs else 10.0 for t in top]
+        return max(gaps)
 
     assert got == want, list(zip(got, want, strict=True))
     assert gap(got_logits) < 0.05

@@ -1,30 +1,43 @@
-"""llama.cpp through ``llama-cpp-python``: a local GGUF model on the CPU.
+"""llama.cpp on the CPU (or a GPU build), through ``xllamacpp``: llama.cpp's own server, run
+inside this process from a prebuilt wheel, and asked in-process (no HTTP for answers).
 
-- The prompt is formatted with the chat template stored in the GGUF itself.
-- A JSON schema is enforced with XGrammar's token masks (``llamacpp_xgrammar``), compiled once
-  per schema; ``grammar_engine="llamacpp"`` uses llama.cpp's own grammar sampler instead
-  (1.8x slower per token on 2 idle cores, bench/classify_throughput.py: it checks the grammar
-  against the whole vocabulary at every step).
-- Requests that share a prefix (same system prompt, text last) reuse the KV cache of that
-  prefix: ``llama-cpp-python`` keeps the last prompt's tokens and only evaluates what differs.
-  Seeded sampling does not (see ``_one``): a seed must give the same text every time.
-- ``adapter`` is a GGUF LoRA (``emolab export-gguf RUN --lora``) that llama.cpp applies on
-  top of the model as it loads it; a run folder whose newest export is an adapter brings its
-  own, on the base GGUF it was trained from (``resolve_model``).
-- Sampling is temperature + top-p only (llama.cpp's top-k and min-p are switched off) so that
-  the same ``SamplingParams`` mean the same thing here as on the other backends.
+- The prompt is formatted by the server with the chat template stored in the GGUF itself.
+- A JSON schema is enforced while decoding by llama.cpp's llguidance integration: the schema
+  goes in as a ``%llguidance`` grammar (``xllamacpp.json_schema_to_grammar``), which keeps the
+  key order, holds number ranges and string lengths (an escape counts as one character), and
+  takes emolab's pinned opening of an explanation as a ``pattern``; bounded numbers get at
+  most three decimals (``_llguidance_schema``).
+  llguidance is strict: a schema it cannot hold is an error, never decoded unconstrained.
+- ``concurrency`` slots answer that many requests at once (continuous batching); the context
+  is ``n_ctx`` per slot.
+- Seeded sampling skips the prompt cache, so a seed gives the same text whatever ran before
+  (a prompt found in the cache is finished with another batch size, and llama.cpp's kernels
+  round differently by batch size).
+- ``adapter`` is a GGUF LoRA (``emolab export-gguf RUN --lora``) applied as the model loads.
+- The score heads' features (``embed``) come from a second server in embedding mode: the mean
+  of the last hidden states over a text's tokens, unnormalised.
+- Sampling is temperature + top-p only (top-k and min-p are off), so that the same
+  ``SamplingParams`` mean the same thing here as on the other backends.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import re
+import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, ClassVar
 
 from emolab.backends.base import EMBED_CONTEXT, Backend, Generation, Message, SamplingParams
 from emolab.errors import EmolabError
 from emolab.models import resolve_model
+from emolab.schemas import OPENING, QUOTING
+
+SCORE_DECIMALS = 3  # the most any gold score has (SemEval's EI-reg and V-reg)
 
 
 class LlamaCppBackend(Backend):
@@ -34,76 +47,69 @@ class LlamaCppBackend(Backend):
     can_logprobs: ClassVar[bool] = False  # not wired up; say so rather than return nothing
 
     def __init__(self, model: str = "default", *, n_ctx: int = 2048, n_threads: int = 2,
-                 seed: int | None = None, n_batch: int = 512,
-                 grammar_engine: str = "xgrammar", adapter: str | None = None,
-                 readout: bool = True) -> None:
+                 seed: int | None = None, n_batch: int = 512, adapter: str | None = None,
+                 readout: bool = True, concurrency: int = 1) -> None:
         """``readout``: let the model's score heads answer the tasks they cover, when it has
         some (``emolab.readout``; the shipped ``emolab`` model does); False: the model writes
-        every answer itself."""
-        try:
-            from llama_cpp import LLAMA_DEFAULT_SEED, Llama
-        except ImportError:
-            raise EmolabError("the llamacpp backend needs llama-cpp-python: "
-                              "pip install llama-cpp-python diskcache") from None
+        every answer itself. ``seed``: used by requests without a seed of their own."""
+        xllamacpp = import_engine()
         ref = resolve_model(model, prefer="gguf", adapter=adapter)
         if ref.format != "gguf":
             hint = (f"export it first with `emolab export-gguf {model}`, or use --backend "
                     "transformers" if ref.path.name == "merged" else "use --backend transformers")
             raise EmolabError(f"the llamacpp backend runs GGUF files; {ref.path} is a Hugging "
                               f"Face folder ({hint})")
+        if concurrency < 1:
+            raise EmolabError(f"concurrency must be at least 1, not {concurrency}")
         self.model_id = ref.path.name + (f"+{ref.adapter.name}" if ref.adapter else "")
-        self.path = ref.path
-        self.adapter = ref.adapter
-        if grammar_engine not in ("xgrammar", "llamacpp"):
-            raise EmolabError(f"grammar engine must be xgrammar or llamacpp, not {grammar_engine!r}")
-        self.grammar_engine = grammar_engine
-        options = _adapter_options(ref.adapter)
+        self.path, self.adapter = ref.path, ref.adapter
+        self.seed, self.concurrency, self._n_ctx = seed, concurrency, n_ctx
+        self._n_threads, self._n_batch = n_threads, min(n_batch, n_ctx)
+        params = self._params(xllamacpp)
+        params.n_parallel = concurrency
+        params.n_ctx = n_ctx * concurrency  # the server splits its context among the slots
+        params.port = free_port()  # only /tokenize is asked over HTTP, on loopback
+        params.hostnames = ["127.0.0.1"]
+        self._url = f"http://127.0.0.1:{params.port}"
         try:
-            self._llm = _schema_aware_llama(Llama)(
-                model_path=str(ref.path), n_ctx=n_ctx, n_batch=min(n_batch, n_ctx),
-                n_threads=n_threads, n_threads_batch=n_threads,
-                seed=seed if seed is not None else LLAMA_DEFAULT_SEED,  # default means random
-                verbose=False, **options)
-        except RuntimeError as err:
-            if not options:
-                raise
-            raise EmolabError(f"llama.cpp could not apply the adapter {ref.adapter} to "
-                              f"{ref.path} ({err}); was it trained on another base model?"
-                              ) from None
-        self._options, self._n_threads = options, n_threads
-        self._embedder: Any = None  # a second context in embedding mode, made on first use
+            self._server: Any = xllamacpp.Server(params)
+        except Exception as err:
+            what = f"{ref.path} with the adapter {ref.adapter}" if ref.adapter else ref.path
+            raise EmolabError(f"llama.cpp could not load {what} ({err})") from None
+        self._embedder: Any = None  # the embedding-mode server, made on first use
+        self._embed_lock = threading.Lock()
+        self._grammars: dict[str, tuple[str, Any]] = {}  # schema -> (grammar, validator)
+        self._http: Any = None
+        # llama.cpp's own counters of the last answer (prompt_n, prompt_ms, predicted_n,
+        # predicted_ms, ...), for benchmarks that split prompt evaluation from decoding.
+        self.last_timings: dict[str, Any] = {}
         self.readout = _load_readout(ref.readout) if readout and ref.readout else None
-        self._grammars: dict[str, Any] = {}
-        self._xgrammar: Any = None  # the XGrammarCompiler, built on the first schema
-        self._lock = threading.Lock()  # one llama context: one request at a time
+
+    def _params(self, xllamacpp: Any) -> Any:
+        params = xllamacpp.CommonParams()
+        params.model.path = str(self.path)
+        if self.adapter is not None:
+            _check_adapter(self.adapter)
+            lora = xllamacpp.CommonAdapterLoraInfo()
+            lora.path, lora.scale = str(self.adapter), 1.0
+            params.lora_adapters = [lora]
+        params.n_batch = params.n_ubatch = self._n_batch
+        params.cpuparams.n_threads = params.cpuparams_batch.n_threads = self._n_threads
+        params.warmup = False
+        params.verbosity = -1  # llama.cpp's own log lines stay out of the progress bars
+        return params
+
+    # -- what the classifier asks -------------------------------------------------------------
 
     @property
     def context_length(self) -> int:
-        return self._llm.n_ctx()
+        return self._n_ctx
 
     def count_tokens(self, text: str) -> int:
-        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
-
-    def _grammar(self, schema: dict[str, Any]) -> Any:
-        if self.grammar_engine == "xgrammar":
-            if self._xgrammar is None:
-                try:
-                    from emolab.backends.llamacpp_xgrammar import XGrammarCompiler
-
-                    self._xgrammar = XGrammarCompiler(self._llm)
-                except ImportError:
-                    raise EmolabError("the llamacpp backend enforces the schema with xgrammar: "
-                                      "pip install 'emolab[llamacpp]'") from None
-            return self._xgrammar.constraint(schema)
-        from llama_cpp import LlamaGrammar
-
-        from emolab.schemas import enumerate_bounded_numbers
-
-        # llama.cpp's converter drops number bounds: spell the allowed values out instead.
-        key = json.dumps(enumerate_bounded_numbers(schema), sort_keys=False)
-        if key not in self._grammars:
-            self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
-        return self._grammars[key]
+        response = self._client().post(f"{self._url}/tokenize",
+                                       json={"content": text, "add_special": False})
+        response.raise_for_status()
+        return len(response.json()["tokens"])
 
     def generate(self, messages: list[Message], *, schema: dict[str, Any] | None = None,
                  params: SamplingParams = SamplingParams()) -> list[Generation]:
@@ -111,93 +117,197 @@ class LlamaCppBackend(Backend):
         grammar = self._grammar(schema) if schema is not None else None
         # Greedy decoding gives the same answer every time: decode once, hand out n copies.
         distinct = 1 if params.temperature == 0 else params.n
-        with self._lock:
-            outputs = [self._one(messages, grammar, params,
-                                 None if params.seed is None else params.seed + i)
-                       for i in range(distinct)]
+        seed = params.seed if params.seed is not None else self.seed
+        outputs = [self._one(messages, grammar, params, None if seed is None else seed + i)
+                   for i in range(distinct)]
         return [outputs[i % distinct] for i in range(params.n)]
 
-    def _one(self, messages: list[Message], grammar: Any, params: SamplingParams,
-             seed: int | None) -> Generation:
+    def generate_many(self, conversations: list[list[Message]], *,
+                      schema: dict[str, Any] | None = None,
+                      params: SamplingParams = SamplingParams()) -> list[list[Generation]]:
+        """Up to ``concurrency`` conversations at once, results in input order."""
+        if self.concurrency == 1 or len(conversations) < 2:
+            return super().generate_many(conversations, schema=schema, params=params)
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(lambda m: self.generate(m, schema=schema, params=params),
+                                 conversations))
+
+    def embed(self, texts: list[str]) -> Any:
+        """The mean of the last layer's hidden states over each text's tokens (no chat
+        template, unnormalised), as a float32 array of shape (len(texts), width): the
+        features of ``emolab.readout`` heads. Texts longer than the embedding context are cut."""
+        import numpy as np
+
+        with self._embed_lock:
+            if self._embedder is None:
+                xllamacpp = import_engine()
+                params = self._params(xllamacpp)
+                params.embedding = True
+                params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
+                params.embd_normalize = -1
+                params.n_ctx = params.n_batch = params.n_ubatch = EMBED_CONTEXT
+                self._embedder = xllamacpp.Server(params)
+        vectors = []
+        for text in texts:
+            cut = self._cut(text, EMBED_CONTEXT)
+            response = self._embedder.handle_embeddings({"input": [cut]})
+            _raise_if_error(response, "embedding")
+            vectors.append(response["data"][0]["embedding"])
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def close(self) -> None:
+        # A server stops when its object is released (its destructor joins the main loop).
+        self._server = self._embedder = None
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        gc.collect()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _one(self, messages: list[Message], grammar: tuple[str, Any] | None,
+             params: SamplingParams, seed: int | None) -> Generation:
         start = time.perf_counter()
-        if seed is not None and params.temperature > 0:
-            # A prompt found in the KV cache is finished with a smaller batch than a prompt
-            # evaluated whole, and llama.cpp's kernels round differently by batch size: the
-            # logits differ in their last bits and a sampled answer can change. A seeded
-            # request evaluates its whole prompt, so a seed gives the same text whatever ran
-            # before (the cost: no prefix reuse for seeded sampling).
-            self._llm.reset()
-        self._llm.request_seed = seed
-        try:
-            response = self._llm.create_chat_completion(
-                messages=messages, grammar=grammar, temperature=params.temperature,
-                top_p=params.top_p, top_k=0, min_p=0.0, max_tokens=params.max_tokens,
-                seed=seed)
-        except ValueError as err:
-            if "context window" in str(err):  # the prompt alone is longer than n_ctx
-                raise EmolabError(f"prompt too long for the model's context: {err}") from None
-            raise
+        sampled = params.temperature > 0
+        request: dict[str, Any] = {
+            "messages": messages, "max_tokens": params.max_tokens,
+            "temperature": params.temperature, "top_p": params.top_p, "top_k": 0,
+            "min_p": 0.0, "cache_prompt": not (sampled and seed is not None)}
+        if seed is not None:
+            request["seed"] = seed
+        if grammar is not None:
+            request["grammar"] = grammar[0]
+        response = self._server.handle_chat_completions(request)
+        _raise_if_error(response, "answer")
+        self.last_timings = response.get("timings") or {}
         choice, usage = response["choices"][0], response.get("usage", {})
-        return Generation(text=choice["message"]["content"] or "",
+        text = choice["message"]["content"] or ""
+        if grammar is not None and choice.get("finish_reason") == "stop":
+            _require_held(text, grammar[1])
+        return Generation(text=text,
                           finish_reason=choice.get("finish_reason"),
                           prompt_tokens=usage.get("prompt_tokens"),
                           completion_tokens=usage.get("completion_tokens"),
                           seconds=time.perf_counter() - start)
 
-    def embed(self, texts: list[str]) -> Any:
-        """The mean of the last layer's hidden states over each text's tokens (no chat
-        template), as a float32 array of shape (len(texts), width): the features of
-        ``emolab.readout`` heads. Texts longer than the embedding context are cut."""
-        import numpy as np
+    def _grammar(self, schema: dict[str, Any]) -> tuple[str, Any]:
+        """The llguidance grammar of ``schema`` and a validator of the answers it allows."""
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            import jsonschema
+            import xllamacpp
 
-        with self._lock:
-            if self._embedder is None:
-                from llama_cpp import LLAMA_POOLING_TYPE_MEAN, Llama
+            converted = _llguidance_schema(schema)
+            plain = {k: v for k, v in converted.items() if k != "x-guidance"}
+            self._grammars[key] = (xllamacpp.json_schema_to_grammar(json.dumps(converted)),
+                                   jsonschema.Draft202012Validator(plain))
+        return self._grammars[key]
 
-                with _quiet():  # llama.cpp warns that a causal model is mean-pooled
-                    self._embedder = Llama(
-                        model_path=str(self.path), embedding=True,
-                        pooling_type=LLAMA_POOLING_TYPE_MEAN, n_ctx=EMBED_CONTEXT,
-                        n_batch=EMBED_CONTEXT, n_ubatch=EMBED_CONTEXT, n_threads=self._n_threads,
-                        n_threads_batch=self._n_threads, verbose=False, **self._options)
-            vectors = self._embedder.embed(texts, normalize=False, truncate=True)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+    def _cut(self, text: str, tokens: int) -> str:
+        """``text`` cut to at most ``tokens`` tokens (by characters, shrinking in proportion).
+        A token holds at least one byte, so a text of at most ``tokens`` bytes needs no count."""
+        if len(text.encode("utf-8")) <= tokens:
+            return text
+        while (count := self.count_tokens(text)) > tokens:
+            text = text[: max(1, int(len(text) * tokens / count) - 1)]
+        return text
 
-    def close(self) -> None:
-        for name in ("_llm", "_embedder"):
-            llm = getattr(self, name, None)
-            setattr(self, name, None)
-            if llm is not None:
-                llm.close()
+    def _client(self) -> Any:
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.Client(timeout=30)
+        return self._http
 
 
-def _quiet() -> Any:
-    """Silence llama.cpp's C-level log lines (llama-cpp-python's own helper, when present)."""
+def _llguidance_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` without emolab's keywords: a quoting explanation keeps its lengths (llguidance
+    counts an escape as one character), and a pinned opening becomes a ``pattern``: the
+    opening, then 1 to ``maxLength - len(opening)`` characters of any kind."""
+    # Compact JSON with one space after ':' and ',' as the other engines write it, so that a
+    # model never spends tokens on (or is steered by) newlines and indentation.
+    cleaned = {**_without_keywords(schema), "x-guidance": {
+        "whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}}
+    explanation = (schema.get("properties") or {}).get("explanation")
+    opening = explanation.get(OPENING) if isinstance(explanation, dict) else None
+    if opening:
+        pinned = dict(cleaned["properties"]["explanation"])
+        tail = pinned.pop("maxLength") - len(opening)
+        pinned.pop("minLength", None)
+        pinned["pattern"] = f"^{_regex_literal(opening)}[\\s\\S]{{1,{tail}}}$"
+        cleaned["properties"] = {**cleaned["properties"], "explanation": pinned}
+    return cleaned
+
+
+def _without_keywords(node: Any) -> Any:
+    """Drop emolab's keywords; give a bounded number at most ``SCORE_DECIMALS`` decimals (a
+    small model otherwise writes 1.3333... until the token limit cuts its JSON)."""
+    if isinstance(node, list):
+        return [_without_keywords(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _without_keywords(v) for k, v in node.items() if k not in (QUOTING, OPENING)}
+    if node.get("type") == "number" and "minimum" in node and "maximum" in node:
+        if node["minimum"] == node["maximum"]:  # a pinned answer: exactly that number
+            # (multipleOf 0.001 would exclude 0.41, which is 409.99999... thousandths in
+            # binary, and llama.cpp decodes without a grammar it cannot satisfy)
+            value = node.pop("minimum")
+            del node["maximum"]
+            node["const"] = value
+        elif "multipleOf" not in node:
+            node["multipleOf"] = 10 ** -SCORE_DECIMALS
+    return node
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a regex that matches itself (llguidance refuses Python's escaped spaces)."""
+    return re.sub(r"([.^$*+?()\[\]{}|\\/])", r"\\\1", text)
+
+
+def _require_held(text: str, validator: Any) -> None:
+    """A finished answer must be what the grammar allows. llama.cpp decodes without a grammar
+    it cannot build or satisfy (it only logs it), so this check is what keeps such an answer
+    from passing as constrained."""
+    import jsonschema
+
     try:
-        from llama_cpp._utils import suppress_stdout_stderr
+        validator.validate(json.loads(text))
+    except (ValueError, jsonschema.ValidationError) as err:
+        raise EmolabError("llama.cpp answered outside the JSON schema it was given (its "
+                          f"grammar could not be built or satisfied): {str(err)[:200]}; "
+                          f"answer: {text[:200]!r}") from None
+
+
+def _raise_if_error(response: Any, what: str) -> None:
+    if isinstance(response, dict) and "error" in response:
+        error = response["error"]
+        message = error.get("message", error) if isinstance(error, dict) else error
+        if "context" in str(message).lower() and "exceed" in str(message).lower():
+            raise EmolabError(f"prompt too long for the model's context: {message}")
+        raise EmolabError(f"llama.cpp could not give an {what}: {message}")
+
+
+def import_engine() -> Any:
+    try:
+        import xllamacpp
     except ImportError:
-        import contextlib
-
-        return contextlib.nullcontext()
-    return suppress_stdout_stderr(disable=False)
-
-
-def _load_readout(path: Any) -> Any:
-    from emolab.readout import Readout
-
-    return Readout.load(path)
+        raise EmolabError("the llamacpp backend needs xllamacpp: pip install "
+                          "'emolab[llamacpp]'") from None
+    return xllamacpp
 
 
-def _adapter_options(adapter: Any) -> dict[str, Any]:
-    """``Llama`` keywords that apply a GGUF LoRA; llama-cpp-python raises a bare RuntimeError
-    (and llama.cpp logs the reason only when verbose) on a file that is not one, so check the
-    header first for a message that names the file."""
-    if adapter is None:
-        return {}
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _check_adapter(adapter: Path) -> None:
+    """Refuse a file that is no GGUF LoRA before llama.cpp reads it."""
     try:
         from gguf import GGUFReader
-    except ImportError:  # not in the llamacpp extra; llama.cpp still refuses a wrong file
-        return {"lora_path": str(adapter)}
+    except ImportError:  # llama.cpp still refuses a wrong file, less clearly
+        return
     try:
         fields = GGUFReader(str(adapter)).fields
     except (ValueError, OSError) as err:
@@ -207,29 +317,9 @@ def _adapter_options(adapter: Any) -> dict[str, Any]:
             fields["adapter.type"].contents() != "lora":
         raise EmolabError(f"{adapter} is not a GGUF LoRA adapter (general.type {kind!r}); "
                           "write one with `emolab export-gguf RUN --lora`")
-    return {"lora_path": str(adapter)}
 
 
-def _schema_aware_llama(llama_class: type) -> type:
-    """``Llama`` that decodes under a ``SchemaConstraint`` with ``XGrammarSampler``.
+def _load_readout(path: Any) -> Any:
+    from emolab.readout import Readout
 
-    llama-cpp-python builds one sampler chain per request in ``_init_sampler`` (a private
-    method, hence the exact version pin) and hands our constraint through as its ``grammar``.
-    Requests without one keep llama-cpp-python's own chain.
-    """
-
-    class SchemaAwareLlama(llama_class):  # type: ignore[misc, valid-type]
-        request_seed: int | None = None
-        last_sampler: Any = None
-
-        def _init_sampler(self, **kwargs: Any) -> Any:
-            from emolab.backends.llamacpp_xgrammar import SchemaConstraint, XGrammarSampler
-
-            constraint = kwargs.get("grammar")
-            if not isinstance(constraint, SchemaConstraint):
-                return super()._init_sampler(**kwargs)
-            self.last_sampler = XGrammarSampler(constraint, temperature=kwargs["temp"],
-                                                top_p=kwargs["top_p"], seed=self.request_seed)
-            return self.last_sampler
-
-    return SchemaAwareLlama
+    return Readout.load(path)

@@ -16,7 +16,7 @@ from emolab.data.records import Example
 from emolab.run_folder import RunFolder
 
 # Whose versions a classify manifest records.
-VERSIONED = ("emolab", "llama-cpp-python", "transformers", "openai")
+VERSIONED = ("emolab", "xllamacpp", "transformers", "openai")
 
 
 def manifest_path(out: str | Path) -> Path:

@@ -16,7 +16,7 @@ from emolab.errors import EmolabError
 from emolab.run_folder import CONFIG, MANIFEST, RunFolder
 
 ITEMS = "items.jsonl"
-VERSIONED = ("emolab", "llama-cpp-python", "transformers")
+VERSIONED = ("emolab", "xllamacpp", "transformers")
 __all__ = ["CONFIG", "ITEMS", "MANIFEST", "prepare", "record_session"]
 
 

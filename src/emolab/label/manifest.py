@@ -19,7 +19,7 @@ from emolab.label.writer.shards import fsync_dir
 from emolab.provenance import package_versions, utc_now
 from emolab.run_folder import RunFolder
 
-VERSIONED = ("emolab", "pyarrow", "llama-cpp-python", "xllamacpp", "ray")
+VERSIONED = ("emolab", "pyarrow", "xllamacpp", "ray")
 
 
 def fingerprint(config: dict[str, Any]) -> str:

@@ -31,7 +31,7 @@ class ProbeConfig(FromSources):
     eval_limit: int | None = _f(None, "Use at most N evaluation texts (default: limit / 4).")
     cv: int = _f(5, "Folds of cross-validation when there is no evaluation split.")
     force_cv: bool = _f(False, "Cross-validate on the training split even if a dev split exists.")
-    probes: list[str] | None = _f(  # noqa: RUF009 (None: nothing mutable is shared)
+    probes: list[str] | None = setting(
         None, "Probes: linear, mlp, or import paths of scikit-learn classifiers (e.g. "
         "sklearn.svm.LinearSVC); repeat for several; default: linear and mlp.", flag="--probe")
     pooling: str = _f("mean", "Which pooled representation the probes read: mean or last.")

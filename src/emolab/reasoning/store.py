@@ -18,7 +18,7 @@ from emolab.jsonl_log import AppendLog
 from emolab.run_folder import MANIFEST, RunFolder
 
 DIALOGUES = "dialogues.jsonl"
-VERSIONED = ("emolab", "llama-cpp-python", "rapidfuzz", "openai")
+VERSIONED = ("emolab", "xllamacpp", "rapidfuzz", "openai")
 __all__ = ["DIALOGUES", "MANIFEST", "RunStore"]
 
 

@@ -4,11 +4,9 @@ A ``ScoreTask`` answers with a number within a range (``{"explanation": ..., "in
 0.62}``), an ``OrdinalTask`` with one class of an ordered scale, each class with its meaning
 (``{"explanation": ..., "intensity_class": 2}``). The range is the schema's ``minimum`` /
 ``maximum`` and the classes an integer ``enum``, so they are enforced while decoding:
-XGrammar (the llamacpp and transformers backends) honours both (tested: 1.7 or -0.2 cannot
-come out of a [0, 1] score). llama.cpp's own GBNF converter ignores number bounds; the
-llamacpp backend's ``grammar_engine="llamacpp"`` therefore gets them as an enum of
-two-decimal values (``emolab.schemas.enumerate_bounded_numbers``). The parser still checks
-every bound, because a remote server may ignore a schema.
+XGrammar (the transformers backend) and llguidance (the llamacpp backend) honour both
+(tested: 1.7 or -0.2 cannot come out of a [0, 1] score). The parser still checks every
+bound, because a remote server may ignore a schema.
 """
 
 from __future__ import annotations

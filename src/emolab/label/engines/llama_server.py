@@ -1,5 +1,5 @@
 """llama.cpp's own OpenAI-compatible server (``llama-server``), run in this process through the
-``xllamacpp`` wheel (``pip install 'emolab[label-server]'``), on loopback.
+``xllamacpp`` wheel (the llamacpp backend's engine), on loopback.
 
 It serves a GGUF model with ``slots`` parallel sequences and continuous batching; the servers
 engine then keeps ``slots`` requests in flight. The JSON schema goes under
@@ -10,17 +10,11 @@ ignores a schema placed elsewhere.
 from __future__ import annotations
 
 import gc
-import socket
 import time
 from pathlib import Path
 
+from emolab.backends.llamacpp import free_port
 from emolab.errors import EmolabError
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LlamaServer:
@@ -29,11 +23,9 @@ class LlamaServer:
                  timeout: float = 120.0) -> None:
         """``alias``: the model name the server answers to (default: the GGUF file name, the
         name the in-process backend records too)."""
-        try:
-            import xllamacpp
-        except ImportError:
-            raise EmolabError("llama.cpp's server needs xllamacpp: pip install "
-                              "'emolab[label-server]'") from None
+        from emolab.backends.llamacpp import import_engine
+
+        xllamacpp = import_engine()
         from emolab.models import resolve_model
 
         ref = resolve_model(model, prefer="gguf")
@@ -52,6 +44,7 @@ class LlamaServer:
         params.cpuparams_batch.n_threads = threads
         params.port = free_port()
         params.hostnames = ["127.0.0.1"]
+        params.verbosity = -1  # llama.cpp's log lines stay out of the progress bars
         self.slots, self.model = slots, alias
         self.url = f"http://127.0.0.1:{params.port}/v1"
         self._server = xllamacpp.Server(params)
