@@ -1,5 +1,6 @@
 """The model policy: which model, which prompt and which score heads a job gets. This is the
-one place where ``default`` is decided, and every command asks it (docs/models.md has the table).
+one place where ``default`` is decided; every command that answers tasks asks it
+(docs/models.md has the table).
 
 ``default`` (or no ``--model``) means emolab's tuned model when
 
