@@ -1,7 +1,8 @@
-"""Throughput of "classify and explain" on SemEval-2018 E-c dev tweets, several ways.
+"""Throughput of "classify and explain" on a data set's dev texts, several ways.
 
-1. ``llamacpp``: the default backend as shipped (embedded SmolLM2 GGUF through xllamacpp,
-   the JSON schema enforced by llama.cpp's llguidance integration).
+1. ``llamacpp``: the default backend as shipped (xllamacpp, the JSON schema enforced by
+   llama.cpp's llguidance integration), with the model and prompt the model policy picks for
+   the task, as ``emolab classify`` does (``--model base`` for the untuned SmolLM2).
 2. ``llamacpp-free``: the same model and prompt through llama.cpp without the grammar.
 3. ``transformers``: the same weights (GGUF converted once to a HF folder) through plain
    ``model.generate``, same chat template, greedy, batch 1.
@@ -9,7 +10,13 @@
 Rates are per text and per generated token over wall time; slower paths run on the first
 ``--hf-limit`` texts only, ratios compare rates. Writes ``bench/results/classify_throughput-*.json``.
 
-    EMOLAB_DATA=/work/shared/data python bench/classify_throughput.py [--limit 200] [--hf-limit 40]
+``--dataset`` picks the task: semeval-ec (labels), semeval-ei-reg (scores, anger rows;
+the tuned model's score heads answer), dair-emotion (one class). On the tuned model a score
+head's answer leaves the model little to write, so ``llamacpp-free`` is no like-for-like
+baseline there: its schema cost is reported on label and class tasks only.
+
+    EMOLAB_DATA=/work/shared/data python bench/classify_throughput.py [--dataset dair-emotion]
+        [--limit 200] [--hf-limit 40]
 """
 
 from __future__ import annotations
@@ -24,11 +31,9 @@ from pathlib import Path
 from emolab.backends import SamplingParams
 from emolab.classify import Classifier
 from emolab.data import load
-from emolab.labels import get_label_set
 from emolab.schemas import DEFAULT_MAX_TOKENS
 
 RESULTS = Path(__file__).parent / "results"
-LABELS = get_label_set("semeval-ec")
 
 
 def summarise(name: str, seconds: float, results: list, note: str = "") -> dict:
@@ -122,21 +127,39 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=None,
                         help="stop after the text during which this many seconds have passed")
     parser.add_argument("--skip-hf", action="store_true", help="leave out transformers")
+    parser.add_argument("--dataset", default="semeval-ec",
+                        choices=["semeval-ec", "semeval-ei-reg", "dair-emotion"])
+    parser.add_argument("--model", default="default",
+                        help="default (the model policy's pick for the task) or base")
     args = parser.parse_args()
 
-    texts = [e.text for e in load("semeval-ec", "dev")[: args.limit]]
-    params = SamplingParams(max_tokens=args.max_tokens)
     from emolab.backends.llamacpp import LlamaCppBackend
+    from emolab.models.policy import choose_model
+    from emolab.tasks import get_task
 
-    notes = {"llamacpp": "default backend as shipped: xllamacpp, llguidance grammar",
+    task = get_task({"semeval-ec": "semeval-ec", "semeval-ei-reg": "ei-reg:anger",
+                     "dair-emotion": "dair-emotion"}[args.dataset])
+    split = "validation" if args.dataset == "dair-emotion" else "dev"
+    rows_of_task = [e for e in load(args.dataset, split)
+                    if task.dimension is None or task.dimension in e.scores]
+    texts = [e.text for e in rows_of_task[: args.limit]]
+    params = SamplingParams(max_tokens=args.max_tokens)
+    chosen = choose_model(args.model, "llamacpp", [task.name], None)
+
+    notes = {"llamacpp": f"default backend as shipped: xllamacpp, llguidance grammar; model "
+                         f"{chosen.model}, prompt {chosen.prompt_version}",
              "llamacpp-free": "same model and prompt, no grammar",
              "transformers": "plain generate, fp32, greedy, batch 1, no schema"}
-    shipped = LlamaCppBackend("default", n_threads=args.threads)
-    paths = {"llamacpp": (Classifier(shipped, LABELS, params=params), None),
-             "llamacpp-free": (Classifier(shipped, LABELS, params=params, constrain=False), None)}
+    shipped = LlamaCppBackend(chosen.model, n_threads=args.threads)
+
+    def classifier(backend, **options):
+        return Classifier(backend, task, params=params, prompt_version=chosen.prompt_version,
+                          **options)
+    paths = {"llamacpp": (classifier(shipped), None),
+             "llamacpp-free": (classifier(shipped, constrain=False), None)}
     limits = {"transformers": args.hf_limit}
     if not args.skip_hf:
-        paths["transformers"] = (Classifier(HFGenerate(args.threads), LABELS, params=params,
+        paths["transformers"] = (Classifier(HFGenerate(args.threads), task, params=params,
                                             constrain=False), None)
     timings = interleaved(paths, texts, limits, args.budget)
     rows = [summarise(name, seconds, results, notes[name])

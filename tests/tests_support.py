@@ -50,3 +50,53 @@ class JsonReplies:
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def schema_accepts(schema: dict, text: str) -> bool:
+    """Whether the grammar both local backends decode ``schema`` with (llguidance, through
+    ``emolab.backends.guidance``) admits ``text`` as a whole answer. Read byte by byte: a
+    tokenizer of the 256 bytes, so no model is needed."""
+    import llguidance
+
+    from emolab.backends.guidance import grammar_of
+
+    matcher = llguidance.LLMatcher(_byte_tokenizer(), grammar_of(schema), log_level=0)
+    assert not matcher.is_error(), matcher.get_error()
+    return matcher.consume_tokens(list(text.encode("utf-8"))) and matcher.is_accepting()
+
+
+_BYTES = None
+
+
+def _byte_tokenizer():
+    global _BYTES
+    if _BYTES is None:
+        import llguidance
+        from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
+
+        alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+        # Token i is byte i: ByteLevel's alphabet maps bytes to printable characters in order.
+        vocab = {char: byte for byte, char in enumerate(_byte_chars())}
+        assert sorted(vocab) == alphabet
+        vocab["<eos>"] = 256
+        tokenizer = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+        tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tokenizer.decoder = decoders.ByteLevel()
+        tokenizer.add_special_tokens([AddedToken("<eos>", special=True)])
+        _BYTES = llguidance.LLTokenizer(tokenizer.to_str(), n_vocab=257, eos_token=256)
+    return _BYTES
+
+
+def _byte_chars() -> list[str]:
+    """GPT-2's byte-to-character table: printable bytes stand for themselves, the rest are
+    shifted past 255 in order."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1),
+                 *range(ord("®"), ord("ÿ") + 1)]
+    chars, extra = {}, 0
+    for byte in range(256):
+        if byte in printable:
+            chars[byte] = chr(byte)
+        else:
+            chars[byte] = chr(256 + extra)
+            extra += 1
+    return [chars[b] for b in range(256)]

@@ -89,7 +89,7 @@ class Readout:
 def pinned_with_opening(task: Task, value: Any, opening: str, *, max_explanation_chars: int
                         ) -> dict[str, Any]:
     """``task``'s schema with the answer fixed to ``value`` and the explanation opening with
-    ``opening`` (``emolab.schemas.quoting_explanation``: a JSON-schema ``pattern`` cannot do
-    it, since XGrammar's patterns admit no escaped quote and explanations quote the text)."""
+    ``opening`` (``emolab.schemas.quoting_explanation``; ``emolab.backends.guidance`` makes
+    the opening a pattern for llguidance)."""
     schema = task.pinned_schema(value, max_explanation_chars=max_explanation_chars)
     return quoting_explanation(schema, tail_chars=OPENING_TAIL_CHARS, opening=opening)

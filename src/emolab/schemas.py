@@ -36,11 +36,11 @@ def answer_token_budget(max_explanation_chars: int) -> int:
 
 
 
-# Schema keywords for an explanation that quotes the text. XGrammar 0.2.8 decodes a string with
-# maxLength as a character class without the backslash, so a bounded explanation could not quote
-# with \"; emolab's XGrammar grammars read these keywords and build the same bounded string so
-# that it admits escapes (emolab.backends.explanation_grammar). Other engines ignore them and
-# keep to maxLength, which llama.cpp's own grammars decode with escapes.
+# Schema keywords for an explanation that quotes the text within its bound and, when a score head
+# answers, opens with the head's value. emolab.backends.guidance turns them into plain JSON
+# schema for llguidance, which both local backends decode with (the length kept, an escape
+# counting as one character; the opening a pattern). A remote server ignores them and keeps to
+# maxLength. (They date from XGrammar 0.2.8, whose bounded strings admitted no backslash.)
 QUOTING = "x-emolab-quoting"  # true: the explanation may quote the text within its maxLength
 OPENING = "x-emolab-opening"  # the text the explanation must start with
 

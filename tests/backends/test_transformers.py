@@ -114,3 +114,39 @@ def test_lora_adapter_folder_loads_base_plus_adapter(backend, tmp_path):
     assert torch.allclose(got, expected, atol=1e-4)
     assert not torch.allclose(got, plain, atol=1e-2)
     assert gen.completion_tokens == 3 or gen.finish_reason == "stop"
+
+
+@pytest.mark.slow
+def test_a_batch_answers_each_conversation_under_its_own_schema(backend):
+    from emolab.backends.base import CapabilityError
+    from emolab.labels import get_label_set
+
+    dair = get_label_set("dair-emotion")
+    texts = ["Finally got the job!!! Best day ever, thank you all", "I hate this queue", "ok"]
+    conversations = [[MESSAGES[0], {"role": "user", "content": t}] for t in texts]
+    label_sets = [SEMEVAL_EC, dair, SEMEVAL_EC]
+    schemas = [answer_schema(s, max_explanation_chars=SHORT) for s in label_sets]
+    params = SamplingParams(max_tokens=120)
+    alone = [backend.generate(m, schema=s, params=params)[0]
+             for m, s in zip(conversations, schemas, strict=True)]
+    before = backend.batch_size
+    try:
+        backend.batch_size = 3
+        together = [g for [g] in backend.generate_many(conversations, schema=schemas,
+                                                       params=params)]
+        features = backend.embed(texts)
+        with pytest.raises(CapabilityError, match="mix"):
+            backend.generate_many(conversations, schema=[schemas[0], None, None], params=params)
+        backend.batch_size = 1
+        one_by_one = backend.embed(texts)
+    finally:
+        backend.batch_size = before
+    for gen, label_set in zip(together, label_sets, strict=True):
+        assert gen.finish_reason == "stop", gen.text
+        answer_model(label_set, max_explanation_chars=SHORT).model_validate_json(gen.text)
+    # Left padding: each row's prompt is counted without it and its answer starts after it.
+    assert [g.prompt_tokens for g in together] == [g.prompt_tokens for g in alone]
+    assert [g.text for g in together] == [g.text for g in alone]
+    import numpy as np
+
+    assert np.allclose(features, one_by_one, atol=1e-4)  # padded vs one at a time

@@ -128,6 +128,34 @@ def test_parallel_workers_write_every_row_once(tmp_path, fake_backend):
     assert sorted(r["id"] for r in lines(out)) == sorted(f"t{i}" for i in range(20))
 
 
+def test_a_batching_backend_gets_its_batch_size_of_rows_per_call(tmp_path, fake):
+    class Batching(fake.Backend):
+        batch_size = 3
+
+        def generate_many(self, conversations, *, schema=None, params=SamplingParams()):
+            self.batches.append([m[-1]["content"] for m in conversations])
+            if any("number 5" in m[-1]["content"] for m in conversations):
+                raise KeyboardInterrupt  # a process killed inside the second batch
+            return super().generate_many(conversations, schema=schema, params=params)
+
+    backend = Batching()
+    backend.batches = []
+    data = examples(8)
+    data[1] = Example(id="t1", text="   ", labels=("joy",))  # empty: a row, never a prompt
+    out = tmp_path / "p.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        Classifier(backend, SEMEVAL).run(data, out, task=TaskKind.MULTI_LABEL)
+    # the first batch's rows were kept before the second started; the empty text is a row
+    assert [r["id"] for r in lines(out)] == ["t0", "t1", "t2"]
+    assert lines(out)[1]["error"] == EMPTY_TEXT
+    assert [len(b) for b in backend.batches] == [2, 3]
+    assert all(isinstance(c["schema"], dict) for c in backend.calls)  # one schema per row
+
+    again = fake.Backend()
+    assert Classifier(again, SEMEVAL).run(data, out, task=TaskKind.MULTI_LABEL) == 5
+    assert [r["id"] for r in lines(out)] == [f"t{i}" for i in range(8)]
+
+
 class CountingBackend:
     """Mixin: pretends every character is a token and the context holds 2000 of them."""
 

@@ -103,43 +103,30 @@ def test_without_the_schema_or_with_bounded_explanations_the_model_answers_alone
 
 
 def test_the_grammar_holds_the_opening_and_the_pinned_value():
-    xgr = pytest.importorskip("xgrammar")
-    from xgrammar.testing import _is_grammar_accept_string as accepts
-
-    from emolab.backends.explanation_grammar import explanation_grammar
     from emolab.readout import pinned_with_opening
+    from tests_support import schema_accepts as accepts
 
     schema = pinned_with_opening(EI_ANGER, 0.62, EI_ANGER.stated_opening(0.62),
                                  max_explanation_chars=300)
-    grammar = xgr.Grammar.from_ebnf(explanation_grammar(schema))
     good = '{"explanation": "High anger (0.62): the text says \\"furious\\".", "intensity": 0.62}'
-    assert accepts(grammar, good)
-    assert not accepts(grammar, good.replace("High anger", "Low anger"))
-    assert not accepts(grammar, good.replace('"intensity": 0.62', '"intensity": 0.6'))
+    assert accepts(schema, good)
+    assert not accepts(schema, good.replace("High anger", "Low anger"))
+    assert not accepts(schema, good.replace('"intensity": 0.62', '"intensity": 0.6'))
     looping = good.replace('\\"furious\\".', '\\"will\\" and ' * 12 + ".")
     assert len(looping) > len(good) + OPENING_TAIL_CHARS - 20
-    assert not accepts(grammar, looping)  # a quote repeated to the token cap is cut short
-    assert explanation_grammar(EI_ANGER.schema(max_explanation_chars=300)) is None
-    patterned = {**schema, "properties": {**schema["properties"], "explanation": {
-        **schema["properties"]["explanation"], "pattern": "^[a-z]+$"}}}
-    with pytest.raises(EmolabError, match="no pattern"):
-        explanation_grammar(patterned)
+    assert not accepts(schema, looping)  # a quote repeated to the token cap is cut short
 
 
 def test_a_label_answer_may_quote_but_not_loop_until_the_token_cap(fake_backend):
     """The tuned prompt's E-c explanation admits \\" and stops at its 200 characters, so an
     answer that quotes one word over and over still ends with readable labels."""
-    xgr = pytest.importorskip("xgrammar")
-    from xgrammar.testing import _is_grammar_accept_string as accepts
-
-    from emolab.backends.explanation_grammar import explanation_grammar
+    from tests_support import schema_accepts as accepts
 
     schema = Classifier(fake_backend, EC, prompt_version="compact").schema
-    grammar = xgr.Grammar.from_ebnf(explanation_grammar(schema))
     answer = ('{{"explanation": "{}", "most_prominent_emotion": "joy", '
               '"multiple_emotions_present": ["joy"]}}')
-    assert accepts(grammar, answer.format('The word \\"won\\" points to joy.'))
-    assert not accepts(grammar, answer.format(""))
-    assert not accepts(grammar, answer.format('The words ' + '\\"sort\\", ' * 40 + "."))
-    assert accepts(grammar, answer.format("x" * 200))
-    assert not accepts(grammar, answer.format("x" * 201))
+    assert accepts(schema, answer.format('The word \\"won\\" points to joy.'))
+    assert not accepts(schema, answer.format(""))
+    assert not accepts(schema, answer.format('The words ' + '\\"sort\\", ' * 40 + "."))
+    assert accepts(schema, answer.format("x" * 200))
+    assert not accepts(schema, answer.format("x" * 201))

@@ -1,7 +1,7 @@
 """The task schemas as grammars: an answer outside a range or class set cannot be decoded.
 
-XGrammar is the transformers backend's engine; llguidance, inside llama.cpp, the llamacpp
-backend's (its real decoding is tested in tests/backends/test_llamacpp.py).
+Both local backends decode with llguidance (inside llama.cpp's server, and in transformers
+through ``emolab.backends.guidance``); their real decoding is tested in tests/backends/.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ import json
 import pytest
 
 from emolab.tasks import get_task
+from tests_support import schema_accepts
 
-xgrammar = pytest.importorskip("xgrammar")
-from xgrammar.testing import _is_grammar_accept_string  # noqa: E402
+pytest.importorskip("llguidance")
 
 
 def accepts(schema: dict, key: str, value: str) -> bool:
-    grammar = xgrammar.Grammar.from_json_schema(json.dumps(schema))
-    return _is_grammar_accept_string(grammar, f'{{"explanation": "x", "{key}": {value}}}')
+    return schema_accepts(schema, f'{{"explanation": "x", "{key}": {value}}}')
 
 
 @pytest.mark.parametrize("spec, key, inside, outside", [
@@ -28,7 +27,7 @@ def accepts(schema: dict, key: str, value: str) -> bool:
     ("v-oc", "valence_class", ["-3", "0", "3"], ["4", "-4", "1.5"]),
     ("ei-oc:fear", "intensity_class", ["0", "3"], ["-1", "4", "2.0"]),
 ])
-def test_xgrammar_enforces_ranges_and_classes(spec, key, inside, outside):
+def test_ranges_and_classes_are_enforced(spec, key, inside, outside):
     schema = get_task(spec).schema(max_explanation_chars=50)
     assert all(accepts(schema, key, v) for v in inside), inside
     assert not any(accepts(schema, key, v) for v in outside), outside
@@ -41,16 +40,16 @@ def test_a_pinned_score_admits_only_its_value():
 
 
 def test_llguidance_holds_bounds_lengths_and_a_pinned_opening():
-    """What the llamacpp backend hands llama.cpp: emolab's keywords become plain JSON schema
+    """What both local backends hand llguidance: emolab's keywords become plain JSON schema
     (lengths kept, the pinned opening a pattern) that llguidance converts whole."""
     xllamacpp = pytest.importorskip("xllamacpp")
-    from emolab.backends.llamacpp import _llguidance_schema
+    from emolab.backends.guidance import guidance_schema
     from emolab.readout import pinned_with_opening
 
     task = get_task("ei-reg:anger")
     pinned = pinned_with_opening(task, 0.62, task.stated_opening(0.62),
                                  max_explanation_chars=200)
-    converted = _llguidance_schema(pinned)
+    converted = guidance_schema(pinned)
     explanation = converted["properties"]["explanation"]
     assert "x-emolab-quoting" not in json.dumps(converted)
     opening = pinned["properties"]["explanation"]["x-emolab-opening"]
@@ -58,7 +57,7 @@ def test_llguidance_holds_bounds_lengths_and_a_pinned_opening():
     assert explanation["pattern"] == (r"^High anger \(0\.62\): the text says "
                                       r"[\s\S]{1," + str(tail) + "}$")
     assert "maxLength" not in explanation
-    plain = _llguidance_schema(get_task("ei-reg:joy").schema(max_explanation_chars=50))
+    plain = guidance_schema(get_task("ei-reg:joy").schema(max_explanation_chars=50))
     bounds = {k: plain["properties"]["intensity"][k]
               for k in ("type", "minimum", "maximum", "multipleOf")}
     assert bounds == {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.001}

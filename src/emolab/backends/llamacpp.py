@@ -6,7 +6,7 @@ inside this process from a prebuilt wheel, and asked in-process (no HTTP for ans
   goes in as a ``%llguidance`` grammar (``xllamacpp.json_schema_to_grammar``), which keeps the
   key order, holds number ranges and string lengths (an escape counts as one character), and
   takes emolab's pinned opening of an explanation as a ``pattern``; bounded numbers get at
-  most three decimals (``_llguidance_schema``).
+  most three decimals (``emolab.backends.guidance``).
   llguidance is strict: a schema it cannot hold is an error, never decoded unconstrained.
 - ``concurrency`` slots answer that many requests at once (continuous batching); the context
   is ``n_ctx`` per slot.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 import socket
 import threading
 import time
@@ -32,12 +31,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
-from emolab.backends.base import EMBED_CONTEXT, Backend, Generation, Message, SamplingParams
+from emolab.backends.base import (
+    EMBED_CONTEXT,
+    Backend,
+    Generation,
+    Message,
+    SamplingParams,
+    SchemaCache,
+    SchemaOrSchemas,
+    schemas_per_conversation,
+)
+from emolab.backends.guidance import guidance_schema
 from emolab.errors import EmolabError
 from emolab.models import resolve_model
-from emolab.schemas import OPENING, QUOTING
-
-SCORE_DECIMALS = 3  # the most any gold score has (SemEval's EI-reg and V-reg)
 
 
 class LlamaCppBackend(Backend):
@@ -78,7 +84,7 @@ class LlamaCppBackend(Backend):
             raise EmolabError(f"llama.cpp could not load {what} ({err})") from None
         self._embedder: Any = None  # the embedding-mode server, made on first use
         self._embed_lock = threading.Lock()
-        self._grammars: dict[str, tuple[str, Any]] = {}  # schema -> (grammar, validator)
+        self._grammar = SchemaCache(self._build_grammar)  # schema -> (grammar, validator)
         self._http: Any = None
         # llama.cpp's own counters of the last answer (prompt_n, prompt_ms, predicted_n,
         # predicted_ms, ...), for benchmarks that split prompt evaluation from decoding.
@@ -123,14 +129,15 @@ class LlamaCppBackend(Backend):
         return [outputs[i % distinct] for i in range(params.n)]
 
     def generate_many(self, conversations: list[list[Message]], *,
-                      schema: dict[str, Any] | None = None,
+                      schema: SchemaOrSchemas = None,
                       params: SamplingParams = SamplingParams()) -> list[list[Generation]]:
         """Up to ``concurrency`` conversations at once, results in input order."""
         if self.concurrency == 1 or len(conversations) < 2:
             return super().generate_many(conversations, schema=schema, params=params)
+        schemas = schemas_per_conversation(schema, len(conversations))
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            return list(pool.map(lambda m: self.generate(m, schema=schema, params=params),
-                                 conversations))
+            return list(pool.map(lambda m, s: self.generate(m, schema=s, params=params),
+                                 conversations, schemas))
 
     def embed(self, texts: list[str]) -> Any:
         """The mean of the last layer's hidden states over each text's tokens (no chat
@@ -190,18 +197,15 @@ class LlamaCppBackend(Backend):
                           completion_tokens=usage.get("completion_tokens"),
                           seconds=time.perf_counter() - start)
 
-    def _grammar(self, schema: dict[str, Any]) -> tuple[str, Any]:
+    def _build_grammar(self, schema: dict[str, Any]) -> tuple[str, Any]:
         """The llguidance grammar of ``schema`` and a validator of the answers it allows."""
-        key = json.dumps(schema, sort_keys=True)
-        if key not in self._grammars:
-            import jsonschema
-            import xllamacpp
+        import jsonschema
+        import xllamacpp
 
-            converted = _llguidance_schema(schema)
-            plain = {k: v for k, v in converted.items() if k != "x-guidance"}
-            self._grammars[key] = (xllamacpp.json_schema_to_grammar(json.dumps(converted)),
-                                   jsonschema.Draft202012Validator(plain))
-        return self._grammars[key]
+        converted = guidance_schema(schema)
+        plain = {k: v for k, v in converted.items() if k != "x-guidance"}
+        return (xllamacpp.json_schema_to_grammar(json.dumps(converted)),
+                jsonschema.Draft202012Validator(plain))
 
     def _cut(self, text: str, tokens: int) -> str:
         """``text`` cut to at most ``tokens`` tokens (by characters, shrinking in proportion).
@@ -218,50 +222,6 @@ class LlamaCppBackend(Backend):
 
             self._http = httpx.Client(timeout=30)
         return self._http
-
-
-def _llguidance_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` without emolab's keywords: a quoting explanation keeps its lengths (llguidance
-    counts an escape as one character), and a pinned opening becomes a ``pattern``: the
-    opening, then 1 to ``maxLength - len(opening)`` characters of any kind."""
-    # Compact JSON with one space after ':' and ',' as the other engines write it, so that a
-    # model never spends tokens on (or is steered by) newlines and indentation.
-    cleaned = {**_without_keywords(schema), "x-guidance": {
-        "whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}}
-    explanation = (schema.get("properties") or {}).get("explanation")
-    opening = explanation.get(OPENING) if isinstance(explanation, dict) else None
-    if opening:
-        pinned = dict(cleaned["properties"]["explanation"])
-        tail = pinned.pop("maxLength") - len(opening)
-        pinned.pop("minLength", None)
-        pinned["pattern"] = f"^{_regex_literal(opening)}[\\s\\S]{{1,{tail}}}$"
-        cleaned["properties"] = {**cleaned["properties"], "explanation": pinned}
-    return cleaned
-
-
-def _without_keywords(node: Any) -> Any:
-    """Drop emolab's keywords; give a bounded number at most ``SCORE_DECIMALS`` decimals (a
-    small model otherwise writes 1.3333... until the token limit cuts its JSON)."""
-    if isinstance(node, list):
-        return [_without_keywords(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {k: _without_keywords(v) for k, v in node.items() if k not in (QUOTING, OPENING)}
-    if node.get("type") == "number" and "minimum" in node and "maximum" in node:
-        if node["minimum"] == node["maximum"]:  # a pinned answer: exactly that number
-            # (multipleOf 0.001 would exclude 0.41, which is 409.99999... thousandths in
-            # binary, and llama.cpp decodes without a grammar it cannot satisfy)
-            value = node.pop("minimum")
-            del node["maximum"]
-            node["const"] = value
-        elif "multipleOf" not in node:
-            node["multipleOf"] = 10 ** -SCORE_DECIMALS
-    return node
-
-
-def _regex_literal(text: str) -> str:
-    """``text`` as a regex that matches itself (llguidance refuses Python's escaped spaces)."""
-    return re.sub(r"([.^$*+?()\[\]{}|\\/])", r"\\\1", text)
 
 
 def _require_held(text: str, validator: Any) -> None:

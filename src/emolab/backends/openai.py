@@ -18,7 +18,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from emolab.backends.base import Backend, Generation, Message, SamplingParams
+from emolab.backends.base import (
+    Backend,
+    Generation,
+    Message,
+    SamplingParams,
+    SchemaOrSchemas,
+    schemas_per_conversation,
+)
 from emolab.errors import EmolabError
 
 log = logging.getLogger(__name__)
@@ -94,12 +101,13 @@ class OpenAIBackend(Backend):
         return gens
 
     def generate_many(self, conversations: list[list[Message]], *,
-                      schema: dict[str, Any] | None = None,
+                      schema: SchemaOrSchemas = None,
                       params: SamplingParams = SamplingParams()) -> list[list[Generation]]:
         """Several conversations at once (at most ``concurrency`` requests in flight)."""
+        schemas = schemas_per_conversation(schema, len(conversations))
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            futures = [pool.submit(self.generate, m, schema=schema, params=params)
-                       for m in conversations]
+            futures = [pool.submit(self.generate, m, schema=s, params=params)
+                       for m, s in zip(conversations, schemas, strict=True)]
             return [f.result() for f in futures]
 
     # -- one request ------------------------------------------------------------------------

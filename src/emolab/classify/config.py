@@ -21,7 +21,9 @@ from emolab.settings import FromSources, setting
 
 # Settings a rerun into an existing run folder may change: they decide how many rows are done
 # and how fast, never what a row says.
-HARMLESS = frozenset({"limit", "data_dir", "threads", "concurrency"})
+# (A batch's padding may move a near tie between two tokens: ``batch_size`` is counted with the
+# speed knobs, as llama.cpp's slots are, and bench/transformers_batch.py counts the changed rows.)
+HARMLESS = frozenset({"limit", "data_dir", "threads", "concurrency", "batch_size"})
 # Settings only one backend reads; for the others a difference does not matter.
 BACKEND_ONLY = {"base_url": "openai"}
 SECRET_NAMES = frozenset({"api_key", "openai_api_key", "key", "token"})
@@ -71,10 +73,13 @@ class ClassifyConfig(FromSources):
                               envvar="OPENAI_BASE_URL")
     concurrency: int | None = _f(None, "Requests in flight (openai backend; default: the "
                                  "backend's).")
+    batch_size: int | None = _f(None, "Texts decoded together (transformers backend; "
+                                "default: 32 on a GPU, 16 on a CPU).")
 
     def __post_init__(self) -> None:
         self._check_types()
-        self.require_at_least_one("limit", "n", "max_tokens", "threads", "concurrency")
+        self.require_at_least_one("limit", "n", "max_tokens", "threads", "concurrency",
+                                  "batch_size")
         if self.temperature < 0:
             raise EmolabError(f"temperature must be >= 0, not {self.temperature}")
         if not 0 < self.top_p <= 1:

@@ -40,9 +40,9 @@ class PromptTemplate:
 
     version: str
     sections: dict[str, Section]
-    # XGrammar 0.2.8 compiles a string with maxLength into a character class without the
-    # backslash, so a bounded explanation cannot quote with \". A prompt for models trained
-    # to quote (compact) marks it with emolab.schemas.quoting_explanation, whose grammar does.
+    # True: the explanation is the schema's plain maxLength string (prompts for untuned models).
+    # A prompt for models trained to quote (compact) marks it with
+    # emolab.schemas.quoting_explanation instead, which can also carry a score head's opening.
     bounded_explanation: bool = True
 
     def messages(self, text: str, task: Task | LabelSet, *,

@@ -166,27 +166,43 @@ class Classifier:
                 "for the untuned model")
 
     def classify(self, text: str, task: Task | None = None) -> Result:
-        task = task or self.task
-        self.refuse_unapplied_heads(task)
-        cleaned = clean_text(text)
-        if not cleaned:
-            raise EmolabError(EMPTY_TEXT)
-        fitted, truncated = self.fit_text(cleaned, task)
+        return self.classify_many([text], [task or self.task])[0]
+
+    def classify_many(self, texts: list[str], tasks: list[Task]) -> list[Result]:
+        """Answer ``texts[i]`` about ``tasks[i]``, all in one ``generate_many`` call (a batch
+        on a backend that decodes several at once). Score heads read all their texts in one
+        ``embed`` call. A row's ``seconds`` is its share of the call."""
+        if not texts:
+            return []
+        prepared = []
+        for text, task in zip(texts, tasks, strict=True):
+            self.refuse_unapplied_heads(task)
+            cleaned = clean_text(text)
+            if not cleaned:
+                raise EmolabError(EMPTY_TEXT)
+            prepared.append((*self.fit_text(cleaned, task), task))
         start = time.perf_counter()
-        schema, extra = self.schema_of(task), {}
-        if self.reads_out(task):
+        schemas, extras = [self.schema_of(task) for *_, task in prepared], [{}] * len(prepared)
+        read = [i for i, (*_, task) in enumerate(prepared) if self.reads_out(task)]
+        if read:
             # The model's score head answers; the model explains that answer (emolab.readout).
-            value = self.backend.readout.value(task, self.backend.embed([fitted])[0])
-            schema = pinned_with_opening(task, value, task.stated_opening(value),
-                                         max_explanation_chars=self.max_explanation_chars)
-            extra = {"head_answer": value}
-        generations = self.backend.generate(self.messages(fitted, task), schema=schema,
-                                            params=self.params)
-        seconds = time.perf_counter() - start
-        return Result([self._candidate(i, g, task) for i, g in enumerate(generations)],
-                      text=fitted,
-                      prompt_tokens=generations[0].prompt_tokens if generations else None,
-                      seconds=seconds, truncated=truncated, extra=extra)
+            features = self.backend.embed([prepared[i][0] for i in read])
+            for i, vector in zip(read, features, strict=True):
+                task = prepared[i][2]
+                value = self.backend.readout.value(task, vector)
+                schemas[i] = pinned_with_opening(task, value, task.stated_opening(value),
+                                                 max_explanation_chars=self.max_explanation_chars)
+                extras[i] = {"head_answer": value}
+        answers = self.backend.generate_many(
+            [self.messages(fitted, task) for fitted, _, task in prepared],
+            schema=schemas, params=self.params)
+        seconds = (time.perf_counter() - start) / len(prepared)
+        return [Result([self._candidate(i, g, task) for i, g in enumerate(generations)],
+                       text=fitted,
+                       prompt_tokens=generations[0].prompt_tokens if generations else None,
+                       seconds=seconds, truncated=truncated, extra=extra)
+                for (fitted, truncated, task), generations, extra
+                in zip(prepared, answers, extras, strict=True)]
 
     @property
     def uses_heads(self) -> bool:
@@ -264,26 +280,33 @@ class Classifier:
                     queued.add(example.id)
                     todo.append(example)
 
-            def one(example: Example) -> dict[str, Any]:
-                which = asked(example)
-                if not clean_text(example.text):
-                    return self.row(example, None, task=which, dataset=dataset, error=EMPTY_TEXT)
-                result = self.classify(example.text, which if isinstance(which, Task) else None)
-                return self.row(example, result, task=which, dataset=dataset)
+            def rows(chunk: list[Example]) -> list[dict[str, Any]]:
+                """The rows of ``chunk``, its non-empty texts answered in one batch."""
+                which = [asked(e) for e in chunk]
+                answerable = [i for i, e in enumerate(chunk) if clean_text(e.text)]
+                results = self.classify_many(
+                    [chunk[i].text for i in answerable],
+                    [w if isinstance(w := which[i], Task) else self.task for i in answerable])
+                found = dict(zip(answerable, results, strict=True))
+                return [self.row(e, found.get(i), task=which[i], dataset=dataset,
+                                 error=None if i in found else EMPTY_TEXT)
+                        for i, e in enumerate(chunk)]
 
             def write(row: dict[str, Any]) -> None:
                 store.append(row)
                 if on_row is not None:
                     on_row(row)
 
-            if workers <= 1:
-                for example in todo:
-                    write(one(example))
+            if workers <= 1:  # a batch at a time: its rows are kept before the next starts
+                size = max(1, self.backend.batch_size)
+                for start in range(0, len(todo), size):
+                    for row in rows(todo[start:start + size]):
+                        write(row)
             else:  # remote backends: requests overlap, the file is written from this thread only
                 pool = ThreadPoolExecutor(max_workers=workers)
                 try:
-                    for future in as_completed([pool.submit(one, e) for e in todo]):
-                        write(future.result())
+                    for future in as_completed([pool.submit(rows, [e]) for e in todo]):
+                        write(future.result()[0])
                 finally:  # on an error, finished rows are kept and queued requests dropped
                     pool.shutdown(wait=True, cancel_futures=True)
             return len(todo)

@@ -56,6 +56,9 @@ def run(
                                 help="API key (openai backend; never written to a file)."),
     concurrency: int = typer.Option(None, "--concurrency", min=1,
                                     help="Requests in flight (openai backend)."),
+    batch_size: int = typer.Option(None, "--batch-size", min=1, help="Texts decoded "
+                                   "together (transformers backend; default: 32 on a GPU, "
+                                   "16 on a CPU)."),
     data_dir: Path = DataDir,
 ) -> None:
     """Answer every AEB task with one model, greedy; resumable, with a progress bar."""
@@ -67,7 +70,7 @@ def run(
     chosen = get_aeb_tasks(_names(tasks))
     model, prompt_version = model_for(model, backend, prompts, prompt_version, chosen)
     options = {"model": model, "n_threads": threads, "seed": seed, "base_url": base_url,
-               "api_key": api_key, "concurrency": concurrency}
+               "api_key": api_key, "concurrency": concurrency, "batch_size": batch_size}
     console = table_console(stderr=True)
     failed = 0
     with load_backend_from_options(ctx, backend, options) as engine, \

@@ -79,7 +79,8 @@ def classify(
 
     def backend_options(model: str | None) -> dict[str, Any]:
         return {"model": model, "n_threads": cfg.threads, "seed": cfg.seed,
-                "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency}
+                "base_url": cfg.base_url, "api_key": api_key, "concurrency": cfg.concurrency,
+                "batch_size": cfg.batch_size}
 
     info = answerable_dataset(cfg.dataset, cfg.labels or cfg.task) if cfg.dataset else None
     started = time.perf_counter()

@@ -4,7 +4,7 @@ A ``ScoreTask`` answers with a number within a range (``{"explanation": ..., "in
 0.62}``), an ``OrdinalTask`` with one class of an ordered scale, each class with its meaning
 (``{"explanation": ..., "intensity_class": 2}``). The range is the schema's ``minimum`` /
 ``maximum`` and the classes an integer ``enum``, so they are enforced while decoding:
-XGrammar (the transformers backend) and llguidance (the llamacpp backend) honour both
+llguidance (both local backends, emolab.backends.guidance) honours both
 (tested: 1.7 or -0.2 cannot come out of a [0, 1] score). The parser still checks every
 bound, because a remote server may ignore a schema.
 """
@@ -157,8 +157,9 @@ class ScoreTask(_ScaleTask):
                 "max_explanation_chars": max_explanation_chars}
 
     def pinned_schema(self, gold: Any, *, max_explanation_chars: int) -> dict[str, Any]:
-        # Bounds, not an enum: XGrammar 0.2.8 cannot match a float inside an enum or a const
-        # (measured: {"enum": [0.46]} accepts no text at all), while equal bounds work.
+        # Bounds, not an enum: XGrammar 0.2.8 (the transformers engine until December 2026)
+        # could not match a float inside an enum or a const; emolab.backends.guidance turns
+        # the equal bounds into llguidance's const.
         schema = self.schema(max_explanation_chars=max_explanation_chars)
         value = round(float(gold), self.decimals)
         properties = {**schema["properties"],
