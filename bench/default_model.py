@@ -13,7 +13,8 @@ baselines and the published rows.
    the instruction data only (``--instruct``), on the same test rows;
 3. on the tuned model's E-c answers: explanations that repeat a sentence or a 4-word sequence
    three times or more, explanations that quote a content word of their tweet (label words
-   not counted), how often each label is predicted against the gold, sufficiency with and
+   not counted), the share of named labels with quoted evidence of their own
+   (``emolab.evaluate.evidence``), how often each label is predicted against the gold, sufficiency with and
    without label words masked, and schema adherence without constraints (``--free-texts``);
 4. texts per second, interleaved text by text on the same E-c dev tweets: the base as today,
    the tuned model merged (the default path) and base + LoRA applied at load; and on EI-reg
@@ -47,6 +48,7 @@ from emolab.aeb.scoring import score_run
 from emolab.backends import SamplingParams, load_backend
 from emolab.classify import Classifier
 from emolab.data import load
+from emolab.evaluate.evidence import own_evidence_share
 from emolab.evaluate.intervals import bootstrap
 from emolab.evaluate.predictions import read_predictions
 from emolab.evaluate.repetition import is_degenerate
@@ -125,6 +127,8 @@ def explanation_checks(path: Path, texts: dict[str, str]) -> dict:
         "n": n,
         "degenerate_share": round(sum(looped) / n, 4), "unreadable": sum(r.failed for r in rows),
         "quoting_share": round(sum(quotes_text(e, texts[r.id], task) for r, e in said) / n, 4),
+        # each named label tied to quoted words of its own (emolab.evaluate.evidence)
+        **own_evidence_share((e, texts[r.id], r.pred or []) for r, e in said if not r.failed),
         "label_ratio": {label: round(pred[label] / gold[label], 2) if gold[label] else None
                         for label in task.label_set.labels},
     }

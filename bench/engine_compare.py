@@ -1,5 +1,6 @@
 """One engine against another on the default path: the tuned model answering SemEval-2018 E-c
-dev tweets (labels, explanations) and EI-reg anger dev tweets (the score heads), greedy.
+dev tweets (labels, explanations), EI-reg anger dev tweets (the score heads) and DAIR
+validation tweets (one class), greedy.
 
 Run it once per source tree and compare the JSON files: the llama.cpp engine of an earlier
 checkout (``git worktree add /tmp/old REV``, run with ``PYTHONPATH=/tmp/old/src``) against
@@ -24,6 +25,7 @@ def main() -> None:
     parser.add_argument("--label", required=True, help="name of this engine in the results")
     parser.add_argument("--limit", type=int, default=100, help="E-c dev tweets")
     parser.add_argument("--score-limit", type=int, default=30, help="EI-reg anger dev tweets")
+    parser.add_argument("--class-limit", type=int, default=0, help="DAIR validation tweets")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
@@ -38,7 +40,8 @@ def main() -> None:
     ec = load("semeval-ec", "dev", data_dir=data_dir)[: args.limit]
     anger = [e for e in load("semeval-ei-reg", "dev", data_dir=data_dir)
              if "anger" in e.scores][: args.score_limit]
-    rows: dict[str, list] = {"ec": [], "ei-reg": []}
+    dair = load("dair-emotion", "validation", data_dir=data_dir)[: args.class_limit]
+    rows: dict[str, list] = {"ec": [], "ei-reg": [], "dair": []}
     with load_backend("llamacpp", model="emolab", n_threads=args.threads) as engine:
         task = get_task("semeval-ec")
         classifier = Classifier(engine, task, prompt_version="compact")
@@ -59,6 +62,15 @@ def main() -> None:
                                    "gold": example.scores["anger"],
                                    "pred": (best.parsed or {}).get("intensity")})
         score_seconds = time.perf_counter() - start
+        classes = Classifier(engine, get_task("dair-emotion"), prompt_version="compact")
+        start = time.perf_counter()
+        for example in dair:
+            best = classes.classify(example.text).best
+            rows["dair"].append({"id": example.id, "raw": best.raw, "valid": best.schema_valid,
+                                 "gold": example.labels[0],
+                                 "pred": (best.parsed or {}).get(
+                                     "most_prominent_emotion")})
+        class_seconds = time.perf_counter() - start
 
     def jaccard(row: dict) -> float:
         gold, pred = set(row["gold"]), set(row["pred"] or [])
@@ -74,6 +86,11 @@ def main() -> None:
         "ei-reg:anger": {"texts": len(anger), "seconds": round(score_seconds, 2),
                          "texts_per_s": round(len(anger) / score_seconds, 3),
                          "valid": sum(r["valid"] for r in rows["ei-reg"])},
+        "dair": {"texts": len(dair), "seconds": round(class_seconds, 2),
+                 "texts_per_s": round(len(dair) / class_seconds, 3) if dair else None,
+                 "accuracy": round(sum(r["pred"] == r["gold"] for r in rows["dair"])
+                                   / len(dair), 4) if dair else None,
+                 "valid": sum(r["valid"] for r in rows["dair"])},
         "machine": {"cpus": os.cpu_count(), "load_avg_at_end": os.getloadavg()},
         "rows": rows,
     }
@@ -83,7 +100,9 @@ def main() -> None:
     print(f"{args.label}: E-c {summary['ec']['texts_per_s']} texts/s, Jaccard "
           f"{summary['ec']['jaccard']}, valid {summary['ec']['valid']}/{len(ec)}; EI-reg anger "
           f"{summary['ei-reg:anger']['texts_per_s']} texts/s, valid "
-          f"{summary['ei-reg:anger']['valid']}/{len(anger)}. Wrote {out}")
+          f"{summary['ei-reg:anger']['valid']}/{len(anger)}; DAIR "
+          f"{summary['dair']['texts_per_s']} texts/s, accuracy {summary['dair']['accuracy']}, "
+          f"valid {summary['dair']['valid']}/{len(dair)}. Wrote {out}")
 
 
 if __name__ == "__main__":

@@ -153,6 +153,11 @@ class LlamaCppBackend(Backend):
                 params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
                 params.embd_normalize = -1
                 params.n_ctx = params.n_batch = params.n_ubatch = EMBED_CONTEXT
+                # One thread: a second OpenMP team of threads in the process slowed the main
+                # server's decoding by about 60% from the first embedding on, for the rest of
+                # the run (measured: DAIR answers after EI-reg ones, 4.1 -> 6.4 s of decoding
+                # for the same tokens). One thread costs about 75 ms more per embedded text.
+                params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
                 self._embedder = xllamacpp.Server(params)
         vectors = []
         for text in texts:
