@@ -16,6 +16,7 @@ from emolab.cli import (
     aeb,
     annotate,
     classify,
+    comprehensiveness,
     data,
     demo,
     emobench,
@@ -54,6 +55,7 @@ app.command("export-gguf")(export.export_gguf)
 app.add_typer(export.app, name="export")
 app.add_typer(instruct.app, name="instruct")
 app.command("sufficiency")(sufficiency.sufficiency)
+app.command("comprehensiveness")(comprehensiveness.comprehensiveness)
 app.command("adherence")(adherence.adherence)
 app.command("report")(report.report)
 app.command("probe")(probe.probe)
