@@ -99,3 +99,48 @@ def test_a_broken_training_file_names_its_line_and_keeps_what_was_built(tmp_path
 def test_unknown_task_is_refused():
     result = runner.invoke(app, ["instruct", "build", "--tasks", "sst", "--out", "x"])
     assert "no training split" in str(result.exception)
+
+
+def test_per_label_explanations_give_every_label_its_own_words(tmp_path):
+    """Issue 26: each emotion named is tied to words of its own, none shared."""
+    from emolab.evaluate.evidence import own_evidence_share
+    from emolab.instruct.evidence import EvidenceModel
+    from emolab.instruct.explain import explanation_per_label
+
+    root = tmp_path / "data"
+    both = ["finally won so proud", "won again so proud", "finally won the final", "so proud"]
+    rows = [(f"2017-En-{i:05d}", t) for i, t in enumerate(ANGRY + HAPPY + both)]
+    write_semeval(root, rows, split="train", labels_of=lambda t: (
+        ["joy", "love"] if "proud" in t and "won" in t else ["joy"] if "won" in t
+        else ["love"] if "proud" in t else labels_of(t)))
+    write_semeval(root, [("2018-En-00001", "nothing")], split="dev")
+    write_semeval(root, [("2018-En-00002", "nothing")], split="test")
+    result = build(root, tmp_path / "out", "--explanations", "per-label")
+    assert result.exit_code == 0, result.output
+    built = [json.loads(line) for line in (tmp_path / "out" / "train.jsonl").read_text()
+             .splitlines()]
+    task = get_task("ec")
+    answers = []
+    for row in built:
+        parsed = task.parse(row["completion"][0]["content"], max_explanation_chars=200).parsed
+        answers.append((parsed["explanation"], row["prompt"][-1]["content"],
+                        parsed["multiple_emotions_present"]))
+    assert own_evidence_share(answers)["own_evidence_share"] == 1.0, answers
+    two = [a for a in answers if len(a[2]) == 2]
+    assert two and all(";" in a[0] for a in two), two  # a clause per label
+
+    # A phrase where two words carry the label together, and a cap that keeps every clause.
+    from emolab.data import Example
+    from emolab.tasks import get_task as task_named
+
+    ec = task_named("ec")
+    model = EvidenceModel.fit([(ec, Example(id=str(i), text=t, labels=tuple(labels_of(t))))
+                               for i, t in enumerate(ANGRY + HAPPY)])
+    own = model.own_evidence(ec, "so furious and joyful today", ["anger", "joy"])
+    assert own == {"anger": ["furious"], "joy": ["joyful"]}
+    import random
+
+    short = explanation_per_label("t", ["anger", "joy"], {"anger": ["furious", "livid", "mad"],
+                                  "joy": ["joyful", "sunny", "glad"]},
+                                  rng=random.Random(0), max_chars=60)
+    assert len(short) <= 60 and "furious" in short and "joyful" in short

@@ -24,7 +24,7 @@ from emolab.data import Example, load
 from emolab.errors import EmolabError
 from emolab.instruct.config import InstructConfig
 from emolab.instruct.evidence import EvidenceModel
-from emolab.instruct.explain import explanation
+from emolab.instruct.explain import explanation, explanation_per_label
 from emolab.instruct.leaks import HeldOut
 from emolab.tasks import LabelTask, Task, get_family, task_of_example
 
@@ -152,6 +152,11 @@ class Builder:
             if candidate.error is not None:
                 return {"invalid": True}
             explained = candidate.parsed["explanation"]
+        elif self.cfg.explanations == "per-label" and isinstance(task, LabelTask):
+            labels = [gold] if isinstance(gold, str) else list(gold)
+            explained = explanation_per_label(
+                text, labels, evidence.own_evidence(task, text, labels), rng=rng,
+                max_chars=self.cfg.max_explanation_chars)
         else:
             found = evidence.evidence(task, text, [top] if top else gold)
             explained = explanation(task, text, gold, found, rng=rng)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from emolab.errors import EmolabError
 from emolab.settings import FromSources, setting
 
-EXPLANATION_SOURCES = ("keywords", "rationalize")
+EXPLANATION_SOURCES = ("keywords", "per-label", "rationalize")
 FORMATS = ("trl", "emollms")
 DEFAULT_TASKS = "ec,ei-reg,ei-oc,v-reg,v-oc"
 
@@ -22,8 +22,10 @@ class InstructConfig(FromSources):
                                  "EI tasks), drawn with the seed.")
     explanations: str = setting("keywords", "Where explanations come from: keywords (the words "
                                 "of the text that carry the answer, by log-odds on the training "
-                                "split, quoted in a sentence) or rationalize (a backend writes "
-                                "them, the answer pinned by the schema).")
+                                "split, quoted in a sentence), per-label (label tasks: a clause "
+                                "per label quoting that label's own words or phrase; scales as "
+                                "keywords) or rationalize (a backend writes them, the answer "
+                                "pinned by the schema).")
     prompt_version: str = setting("compact", "Prompt the rows are written in (compact: for tuned "
                                   "models; v1: the long one).")
     output_format: str = setting("trl", "trl (prompt / completion / messages) or emollms (AAID "

@@ -70,6 +70,48 @@ class EvidenceModel:
         best = sorted(seen, key=lambda w: -seen[w])[:k]
         return [w for w in seen if w in best]
 
+    def own_evidence(self, task: LabelTask, text: str, labels: list[str], *, k: int = 2
+                     ) -> dict[str, list[str]]:
+        """Each label's own words of ``text``, none given to two labels: up to ``k`` evidence
+        words per label (the strongest label first claims a word), a word joined with the
+        word before it in the text when that one supports the label too ("finally won"),
+        and, for a label left without evidence, its most telling unclaimed word of the text
+        (any positive z, else the longest unclaimed content word), so every label named has
+        a quote of its own."""
+        tokens = content_words(text)
+        claimed: set[str] = set()
+        found: dict[str, list[str]] = {}
+        for label in sorted(labels, key=lambda lb: -self._strongest(lb, tokens)):
+            z = self.scores.get(label, {})
+            ranked = sorted({w for w in tokens if w not in claimed and z.get(w, 0.0) > 0},
+                            key=lambda w: -z[w])
+            words = [w for w in ranked if z[w] >= MIN_Z][:k] or ranked[:1]
+            if not words:
+                spare = sorted({w for w in tokens if w not in claimed and len(w) >= 3},
+                               key=len, reverse=True)
+                words = spare[:1]
+            claimed.update(words)
+            found[label] = [self._phrase(w, text, z, claimed) for w in words]
+        # Only a text without a word of three letters is left with nothing: quote its start.
+        return {label: found.get(label) or [text.strip()[:30]] for label in labels}
+
+    def _strongest(self, label: str, tokens: list[str]) -> float:
+        z = self.scores.get(label, {})
+        return max((z.get(w, 0.0) for w in tokens), default=0.0)
+
+    @staticmethod
+    def _phrase(word: str, text: str, z: dict[str, float], claimed: set[str]) -> str:
+        """``word``, or the two words "before word" where they stand so in the text and the
+        word before supports the label too."""
+        every = words(text)
+        at = every.index(word) if word in every else 0
+        before = every[at - 1] if at > 0 else None
+        if (before is not None and before not in claimed and before not in FILLER
+                and z.get(before, 0.0) > 0 and f"{before} {word}" in text.lower()):
+            claimed.add(before)
+            return f"{before} {word}"
+        return word
+
     def _weights(self, task: Task, answer: object) -> dict[str, float]:
         if isinstance(task, LabelTask):
             labels = [answer] if isinstance(answer, str) else list(answer)  # type: ignore[arg-type]

@@ -59,3 +59,28 @@ def explanation(task: Task, text: str, answer: Any, evidence: list[str], *,
     return template.format(quoted=quoted, verb=verb, point=point, the_words=the_words,
                            level=level, level_cap=level[:1].upper() + level[1:],
                            opening=task.stated_opening(answer))  # type: ignore[attr-defined]
+
+
+_CLAUSES = ("{quoted} {verb} {label}", "{quoted} {point} to {label}", "{label_cap}: {quoted}")
+
+
+def explanation_per_label(text: str, labels: list[str], own_words: dict[str, list[str]], *,
+                          rng: random.Random, max_chars: int) -> str:
+    """One clause per label, each quoting that label's own words of the text:
+    '"finally won" shows joy; "proud" points to love.' ``own_words``: each label's words
+    (``EvidenceModel.own_evidence``), none shared. Fewer words per label when the whole
+    would pass ``max_chars``, so no clause (and no label's evidence) is cut off."""
+    for keep in (3, 2, 1):
+        clauses = []
+        for label in labels:
+            found = own_words[label][:keep]
+            many = len(found) > 1  # "finally won" shows joy: one phrase is one thing
+            clauses.append(rng.choice(_CLAUSES).format(
+                quoted=quote(found), verb="show" if many else "shows",
+                point="point" if many else "points", label=label,
+                label_cap=label[:1].upper() + label[1:]))
+        said = "; ".join(clauses) + "."
+        said = said[:1].upper() + said[1:]
+        if len(said) <= max_chars:
+            return said
+    return said[:max_chars]
