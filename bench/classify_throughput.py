@@ -53,7 +53,8 @@ def summarise(name: str, seconds: float, results: list, note: str = "") -> dict:
 
 def interleaved(paths: dict, texts: list[str], limits: dict, budget_s: float | None) -> dict:
     """Run every path on text 1, then on text 2, ...: the machine is shared, and interleaving
-    spreads any change in its load over all paths alike, so the ratios stay fair.
+    spreads any change in its load over all paths alike, so the ratios stay fair; the paths
+    take turns at going first on a text.
 
     ``paths`` maps a name to ``(classifier, before_each or None)``; each path is warmed up on
     one short request first (grammar built, prefix cache filled, torch kernels chosen).
@@ -63,8 +64,13 @@ def interleaved(paths: dict, texts: list[str], limits: dict, budget_s: float | N
     for classifier, _ in paths.values():  # a few tokens suffice to warm up
         classifier.backend.generate(classifier.messages(texts[0]), schema=classifier.schema,
                                     params=SamplingParams(max_tokens=4))
+    order = list(paths.items())
     for i, text in enumerate(texts):
-        for name, (classifier, before_each) in paths.items():
+        # Each text's first path pays for its tokens in the prompt cache and the next ones
+        # find them there: the paths take turns at going first (measured: with a fixed order,
+        # the second path looked 15% faster on the same answers).
+        turn = i % len(order)
+        for name, (classifier, before_each) in order[turn:] + order[:turn]:
             if i >= limits.get(name, len(texts)):
                 continue
             if before_each is not None:
