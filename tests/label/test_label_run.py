@@ -71,14 +71,14 @@ def test_a_failing_engine_keeps_finished_rows(write, tmp_path, tasks, answerer):
         pass
 
     broken = answerer()
-    original = broken.answer
+    original = broken.answer_many
 
-    def answer(text):
-        if "number 8" in text:
+    def answer_many(texts):
+        if any("number 8" in text for text in texts):
             raise Boom("disk on fire")
-        return original(text)
+        return original(texts)
 
-    broken.answer = answer
+    broken.answer_many = answer_many
     with pytest.raises(Boom):
         run_once(path, out, tasks, broken, shard_rows=100)
     assert len(read_out(out)) == 8  # rows 0-7 committed on the way out
@@ -118,3 +118,27 @@ def test_task_specs_expand_and_name_their_columns():
         resolve_tasks("ec,semeval-ec")
     with pytest.raises(EmolabError, match="unknown task"):
         resolve_tasks("nope")
+
+
+def test_a_batching_backend_labels_in_batches_with_the_same_rows(write, tmp_path, tasks,
+                                                                 answerer):
+    path = corpus(write, 7, extra=b"\n")  # an empty line among them: a row, never asked
+    one_by_one = answerer()
+    run_once(path, tmp_path / "single", tasks, one_by_one, shard_rows=3)
+    batched = answerer()
+    batched.backend.batch_size = 3
+    sizes = []
+    original = batched.answer_many
+
+    def answer_many(texts):
+        sizes.append(len(texts))
+        return original(texts)
+
+    batched.answer_many = answer_many
+    run_once(path, tmp_path / "batched", tasks, batched, shard_rows=3)
+    assert sizes == [3, 3, 1]  # 7 texts; the empty line is not sent
+    strip = [{k: v for k, v in r.items() if k not in ("seconds",)} for r in
+             read_out(tmp_path / "single")]
+    assert [{k: v for k, v in r.items() if k not in ("seconds",)}
+            for r in read_out(tmp_path / "batched")] == strip
+    assert batched.backend.calls == one_by_one.backend.calls == 7 * len(tasks)

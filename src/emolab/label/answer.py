@@ -27,6 +27,8 @@ class Answerer(Protocol):
 
     def answer(self, text: str) -> Answer: ...
 
+    def answer_many(self, texts: list[str]) -> list[Answer]: ...
+
 
 class TaskAnswerer:
     def __init__(self, backend: Any, tasks: list[RunTask], *, params: Any,
@@ -40,22 +42,32 @@ class TaskAnswerer:
         self.prompt_version = self.classifiers[0].prompt_version
 
     def answer(self, text: str) -> Answer:
-        out = Answer()
+        return self.answer_many([text])[0]
+
+    def answer_many(self, texts: list[str]) -> list[Answer]:
+        """Every task for each text, a task's texts asked together (``classify_many``): one
+        batch on a backend that decodes several at once. A failed request fails that task
+        for every text of the call."""
+        outs = [Answer() for _ in texts]
         for task, classifier in zip(self.tasks, self.classifiers, strict=True):
             prefix = task.column
             try:
-                best = classifier.classify(text).best
+                results = classifier.classify_many(texts, [classifier.task] * len(texts))
             except EmolabError as err:
-                out.columns[f"{prefix}__error"] = f"{REQUEST_FAILED}: {err}"
-                out.request_failures += 1
+                for out in outs:
+                    out.columns[f"{prefix}__error"] = f"{REQUEST_FAILED}: {err}"
+                    out.request_failures += 1
                 continue
-            answer = None
-            if best.error is None and best.parsed is not None:
-                answer = task.task.pred(best.parsed)
-            explanation = (best.parsed or {}).get("explanation")
-            out.columns.update({
-                f"{prefix}__answer": answer,
-                f"{prefix}__explanation": explanation if isinstance(explanation, str) else None,
-                f"{prefix}__raw": best.raw, f"{prefix}__error": best.error,
-                f"{prefix}__schema_valid": best.schema_valid})
-        return out
+            for out, result in zip(outs, results, strict=True):
+                best = result.best
+                answer = None
+                if best.error is None and best.parsed is not None:
+                    answer = task.task.pred(best.parsed)
+                explanation = (best.parsed or {}).get("explanation")
+                out.columns.update({
+                    f"{prefix}__answer": answer,
+                    f"{prefix}__explanation": explanation if isinstance(explanation, str)
+                    else None,
+                    f"{prefix}__raw": best.raw, f"{prefix}__error": best.error,
+                    f"{prefix}__schema_valid": best.schema_valid})
+        return outs

@@ -62,7 +62,8 @@ def build_engine(cfg: Any, tasks: list[RunTask], *, params: Any,
                           "--backend openai")
     cls = backend_class(cfg.backend)
     accepted = set(inspect.signature(cls.__init__).parameters)
-    options = {"model": cfg.model, "n_threads": cfg.threads, "seed": cfg.seed}
+    options = {"model": cfg.model, "n_threads": cfg.threads, "seed": cfg.seed,
+               "batch_size": cfg.batch_size}
     backend = cls(**{k: v for k, v in options.items() if v is not None and k in accepted})
     answerer = TaskAnswerer(backend, tasks, params=params, constrain=cfg.constrain,
                             prompt_version=cfg.prompt_version)

@@ -1,8 +1,8 @@
 """Settings of ``emolab label``: one dataclass, help text per field, YAML in, flags on top.
 
 ``deciding()`` is the part that decides what a row says; its hash is the run folder's
-fingerprint. The rest (engine, servers, slots, threads, shard size, limit) only changes how
-fast or how far a run goes and may differ between sessions of one folder.
+fingerprint. The rest (engine, servers, slots, threads, batch size, shard size, limit) only
+changes how fast or how far a run goes and may differ between sessions of one folder.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ class LabelConfig(FromSources):
                             "are split among them (on 2 cores, two servers of 1 thread and 2 "
                             "slots each answered 1.6-1.7x the texts/s of the local engine).")
     threads: int | None = _f(None, "CPU threads of the local backend.")
+    batch_size: int | None = _f(None, "Texts the transformers backend decodes together "
+                                "(default: 16 on a CPU, 32 on a GPU).")
     max_tokens: int = _f(DEFAULT_MAX_TOKENS, "Tokens per answer at most.")
     temperature: float = _f(0.0, "Sampling temperature; 0 = greedy.")
     top_p: float = _f(1.0, "Nucleus sampling mass, in (0, 1].")
@@ -69,7 +71,7 @@ class LabelConfig(FromSources):
         if isinstance(self.base_url, str):
             self.base_url = [self.base_url]
         self.require_at_least_one("shard_rows", "limit", "concurrency", "threads", "max_tokens",
-                                  "llama_servers")
+                                  "llama_servers", "batch_size")
         if self.format is not None and self.format not in FORMATS:
             raise EmolabError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
         if self.output_format not in OUTPUT_FORMATS:

@@ -38,15 +38,38 @@ class Engine(ABC):
 def answer_record(answerer: Answerer, record: Record,
                   tasks: list[RunTask]) -> tuple[dict[str, Any], int]:
     """The row of one record and how many of its requests failed (a read error asks nothing)."""
-    if record.error is None and not clean_text(record.text):  # only control characters
-        record = Record(record.id, record.text, record.line,
-                        f"{EMPTY}: line {record.line}: only control characters")
-    if record.error is not None:
-        return make_row(record, None, tasks=tasks, model=answerer.model_id,
-                        prompt_version=answerer.prompt_version), 0
-    answer = answerer.answer(record.text)
-    return (make_row(record, answer.columns, tasks=tasks, model=answerer.model_id,
-                     prompt_version=answerer.prompt_version), answer.request_failures)
+    return answer_records(answerer, [record], tasks)[0]
+
+
+def answer_records(answerer: Answerer, records: list[Record],
+                   tasks: list[RunTask]) -> list[tuple[dict[str, Any], int]]:
+    """``answer_record`` for several records, their texts answered together (one batch per
+    task on a backend that decodes several at once)."""
+    records = [Record(r.id, r.text, r.line, f"{EMPTY}: line {r.line}: only control characters")
+               if r.error is None and not clean_text(r.text) else r for r in records]
+    asked = [i for i, r in enumerate(records) if r.error is None]
+    answers = dict(zip(asked, answerer.answer_many([records[i].text for i in asked])
+                       if asked else [], strict=True))
+    rows = []
+    for i, record in enumerate(records):
+        answer = answers.get(i)
+        rows.append((make_row(record, answer.columns if answer else None, tasks=tasks,
+                              model=answerer.model_id, prompt_version=answerer.prompt_version),
+                     answer.request_failures if answer else 0))
+    return rows
+
+
+class Pending(Future):
+    """A row that comes with its batch: asking for it first answers the engine's buffer."""
+
+    def __init__(self, flush: Any) -> None:
+        super().__init__()
+        self._flush = flush
+
+    def result(self, timeout: float | None = None) -> Any:
+        if not self.done():
+            self._flush()
+        return super().result(timeout)
 
 
 def done_future(value: Any) -> Future:

@@ -21,22 +21,9 @@ from concurrent.futures import Future
 from typing import Any
 
 from emolab.errors import EmolabError
-from emolab.label.engines.base import Engine
+from emolab.label.engines.base import Engine, Pending
 from emolab.label.readers import Record
 from emolab.label.tasks import RunTask
-
-
-class _Pending(Future):
-    """A row that comes with its chunk: asking for it first runs the chunk."""
-
-    def __init__(self, engine: RayEngine) -> None:
-        super().__init__()
-        self._engine = engine
-
-    def result(self, timeout: float | None = None) -> Any:
-        if not self.done():
-            self._engine.flush()
-        return super().result(timeout)
 
 
 class _Answer:
@@ -88,7 +75,7 @@ class RayEngine(Engine):
                       "prompt_version": cfg.prompt_version}
         if api_key:  # actors read it from the environment: never part of a task's arguments
             os.environ["OPENAI_API_KEY"] = api_key
-        self._buffer: list[tuple[Record, _Pending]] = []
+        self._buffer: list[tuple[Record, Pending]] = []
         self._started = False
         if not ray.is_initialized():
             address = getattr(cfg, "ray_address", None)
@@ -104,7 +91,7 @@ class RayEngine(Engine):
         context.enable_progress_bars = False
 
     def submit(self, record: Record) -> Future:
-        future = _Pending(self)
+        future = Pending(self.flush)
         self._buffer.append((record, future))
         if len(self._buffer) >= self.window:
             self.flush()
