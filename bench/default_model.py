@@ -14,7 +14,9 @@ baselines and the published rows.
 3. on the tuned model's E-c answers: explanations that repeat a sentence or a 4-word sequence
    three times or more, explanations that quote a content word of their tweet (label words
    not counted), the share of named labels with quoted evidence of their own
-   (``emolab.evaluate.evidence``), how often each label is predicted against the gold, sufficiency with and
+   (``emolab.evaluate.evidence``), comprehensiveness on the first
+   ``--comprehensiveness-limit`` answers (``emolab comprehensiveness``), how often each label
+   is predicted against the gold, sufficiency with and
    without label words masked, and schema adherence without constraints (``--free-texts``);
 4. texts per second, interleaved text by text on the same E-c dev tweets: the base as today,
    the tuned model merged (the default path) and base + LoRA applied at load; and on EI-reg
@@ -48,6 +50,7 @@ from emolab.aeb.scoring import score_run
 from emolab.backends import SamplingParams, load_backend
 from emolab.classify import Classifier
 from emolab.data import load
+from emolab.evaluate.comprehensiveness import comprehensiveness_file
 from emolab.evaluate.evidence import own_evidence_share
 from emolab.evaluate.intervals import bootstrap
 from emolab.evaluate.predictions import read_predictions
@@ -282,6 +285,9 @@ def main() -> None:
                         help="DAIR test rows for the tuned model (default: all 2,000)")
     parser.add_argument("--free-texts", type=int, default=200)
     parser.add_argument("--speed-texts", type=int, default=30)
+    parser.add_argument("--comprehensiveness-limit", type=int, default=500,
+                        help="E-c answers asked again for comprehensiveness (two answers each; "
+                        "0: all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--results-name", default="default_model",
                         help="results file stem under bench/results (a partial run can keep the "
@@ -341,6 +347,10 @@ def main() -> None:
         texts = {e.id: e.text for e in load("emollms-aeb1-ec", "test", data_dir=data_dir)}
         result["explanations"] = explanation_checks(ec, texts)
         result["sufficiency"] = sufficiency(ec)
+        result["comprehensiveness"] = comprehensiveness_file(
+            ec, split="test", data_dir=data_dir, model="emolab", threads=args.threads,
+            limit=args.comprehensiveness_limit or None)
+        result["comprehensiveness"].pop("examples")
         result["adherence_without_schema"] = adherence_without_schema(
             "emolab", "compact", args.runs / "emolab", args.free_texts, data_dir, args.threads)
     if "speed" not in skip:
