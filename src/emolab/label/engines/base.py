@@ -72,6 +72,44 @@ class Pending(Future):
         return super().result(timeout)
 
 
+class Batches:
+    """Records wait in a buffer and are answered together by ``answer`` (a list of records in,
+    a row or an exception per record out) once ``size`` have come, or when the oldest row of
+    the buffer is asked for. An error of the whole batch reaches each of its rows."""
+
+    def __init__(self, size: int, answer: Any) -> None:
+        self.size, self._answer = size, answer
+        self._buffer: list[tuple[Record, Pending]] = []
+
+    def submit(self, record: Record) -> Future:
+        future = Pending(self.flush)
+        self._buffer.append((record, future))
+        if len(self._buffer) >= self.size:
+            self.flush()
+        return future
+
+    def flush(self) -> None:
+        chunk, self._buffer = self._buffer, []
+        if not chunk:
+            return
+        try:
+            rows = self._answer([record for record, _ in chunk])
+        except BaseException as err:
+            for _, future in chunk:
+                future.set_exception(err)
+            if not isinstance(err, Exception):
+                raise  # KeyboardInterrupt: the run stops now
+            return
+        for (_, future), row in zip(chunk, rows, strict=True):
+            if isinstance(row, BaseException):
+                future.set_exception(row)
+            else:
+                future.set_result(row)
+
+    def clear(self) -> None:
+        self._buffer = []
+
+
 def done_future(value: Any) -> Future:
     future: Future = Future()
     future.set_result(value)

@@ -9,8 +9,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from emolab.label.answer import Answerer
 from emolab.label.engines.base import (
+    Batches,
     Engine,
-    Pending,
     answer_record,
     answer_records,
     done_future,
@@ -26,7 +26,8 @@ class LocalEngine(Engine):
         self.batch = max(1, getattr(backend, "batch_size", 1)) if workers <= 1 else 1
         self.window = self.batch if workers <= 1 else 4 * workers
         self._pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-        self._buffer: list[tuple[Record, Pending]] = []
+        self._batches = Batches(self.batch, lambda records: [
+            row for row, _ in answer_records(self.answerer, records, self.tasks)])
 
     def _row(self, record: Record) -> dict:
         return answer_record(self.answerer, record, self.tasks)[0]
@@ -36,27 +37,7 @@ class LocalEngine(Engine):
             return self._pool.submit(self._row, record)
         if self.batch == 1:
             return done_future(self._row(record))
-        future = Pending(self.flush)
-        self._buffer.append((record, future))
-        if len(self._buffer) >= self.batch:
-            self.flush()
-        return future
-
-    def flush(self) -> None:
-        """Answer the buffered records together; an error reaches each of their rows."""
-        chunk, self._buffer = self._buffer, []
-        if not chunk:
-            return
-        try:
-            rows = answer_records(self.answerer, [r for r, _ in chunk], self.tasks)
-        except BaseException as err:
-            for _, future in chunk:
-                future.set_exception(err)
-            if not isinstance(err, Exception):
-                raise  # KeyboardInterrupt: the run stops now
-            return
-        for (_, future), (row, _) in zip(chunk, rows, strict=True):
-            future.set_result(row)
+        return self._batches.submit(record)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -21,7 +21,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from emolab.errors import EmolabError
-from emolab.label.engines.base import Engine, Pending
+from emolab.label.engines.base import Batches, Engine
 from emolab.label.readers import Record
 from emolab.label.tasks import RunTask
 
@@ -75,7 +75,7 @@ class RayEngine(Engine):
                       "prompt_version": cfg.prompt_version}
         if api_key:  # actors read it from the environment: never part of a task's arguments
             os.environ["OPENAI_API_KEY"] = api_key
-        self._buffer: list[tuple[Record, Pending]] = []
+        self._batches = Batches(self.window, self._answer)
         self._started = False
         if not ray.is_initialized():
             address = getattr(cfg, "ray_address", None)
@@ -91,42 +91,31 @@ class RayEngine(Engine):
         context.enable_progress_bars = False
 
     def submit(self, record: Record) -> Future:
-        future = Pending(self.flush)
-        self._buffer.append((record, future))
-        if len(self._buffer) >= self.window:
-            self.flush()
-        return future
+        return self._batches.submit(record)
 
     def flush(self) -> None:
+        self._batches.flush()
+
+    def _answer(self, records: list[Record]) -> list[Any]:
+        """The chunk through the pipeline: a row per record, or the error of a row that came
+        back out of order."""
         import ray.data
 
-        chunk, self._buffer = self._buffer, []
-        if not chunk:
-            return
-        items = [{"id": r.id, "text": r.text, "line": r.line, "error": r.error} for r, _ in chunk]
-        try:
-            answered = ray.data.from_items(items).map_batches(
-                _Answer, fn_constructor_args=(self.setup,), batch_size=self.batch_size,
-                batch_format="pyarrow", concurrency=self.actors, num_cpus=0.25)
-            rows = [row for batch in answered.iter_batches(batch_format="pyarrow",
-                                                           batch_size=None)
-                    for row in batch.to_pylist()]
-            if len(rows) != len(chunk):
-                raise EmolabError(f"the Ray pipeline returned {len(rows)} rows for "
-                                  f"{len(chunk)} texts")
-        except Exception as err:
-            for _, future in chunk:
-                future.set_exception(err)
-            return
-        for (record, future), row in zip(chunk, rows, strict=True):
-            if row["id"] != record.id:
-                future.set_exception(EmolabError(f"the Ray pipeline reordered rows: expected "
-                                                 f"{record.id!r}, got {row['id']!r}"))
-            else:
-                future.set_result(row)
+        items = [{"id": r.id, "text": r.text, "line": r.line, "error": r.error} for r in records]
+        answered = ray.data.from_items(items).map_batches(
+            _Answer, fn_constructor_args=(self.setup,), batch_size=self.batch_size,
+            batch_format="pyarrow", concurrency=self.actors, num_cpus=0.25)
+        rows = [row for batch in answered.iter_batches(batch_format="pyarrow", batch_size=None)
+                for row in batch.to_pylist()]
+        if len(rows) != len(records):
+            raise EmolabError(f"the Ray pipeline returned {len(rows)} rows for "
+                              f"{len(records)} texts")
+        return [row if row["id"] == record.id else EmolabError(
+                    f"the Ray pipeline reordered rows: expected {record.id!r}, got "
+                    f"{row['id']!r}") for record, row in zip(records, rows, strict=True)]
 
     def close(self) -> None:
-        self._buffer = []
+        self._batches.clear()
         if self._started:
             import ray
 
