@@ -136,7 +136,7 @@ def test_per_label_explanations_give_every_label_its_own_words(tmp_path):
     ec = task_named("ec")
     model = EvidenceModel.fit([(ec, Example(id=str(i), text=t, labels=tuple(labels_of(t))))
                                for i, t in enumerate(ANGRY + HAPPY)])
-    own = model.own_evidence(ec, "so furious and joyful today", ["anger", "joy"])
+    own = model.own_evidence("so furious and joyful today", ["anger", "joy"])
     assert own == {"anger": ["furious"], "joy": ["joyful"]}
     import random
 

@@ -282,11 +282,11 @@ class Classifier:
 
             def rows(chunk: list[Example]) -> list[dict[str, Any]]:
                 """The rows of ``chunk``, its non-empty texts answered in one batch."""
-                which = [asked(e) for e in chunk]
+                which = [asked(e) for e in chunk]  # a Task, or a bare kind of old callers
+                tasks = [w if isinstance(w, Task) else self.task for w in which]
                 answerable = [i for i, e in enumerate(chunk) if clean_text(e.text)]
-                results = self.classify_many(
-                    [chunk[i].text for i in answerable],
-                    [w if isinstance(w := which[i], Task) else self.task for i in answerable])
+                results = self.classify_many([chunk[i].text for i in answerable],
+                                             [tasks[i] for i in answerable])
                 found = dict(zip(answerable, results, strict=True))
                 return [self.row(e, found.get(i), task=which[i], dataset=dataset,
                                  error=None if i in found else EMPTY_TEXT)

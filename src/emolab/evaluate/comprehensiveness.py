@@ -82,11 +82,12 @@ def erasures(rows: Iterable[PredictionRow], texts: dict[str, str], *, seed: int 
 
 
 def comprehensiveness(classifier: Any, rows: list[PredictionRow], texts: dict[str, str], *,
-                      seed: int = 42, on_batch: Callable[[int], None] | None = None
-                      ) -> dict[str, Any]:
+                      seed: int = 42, on_batch: Callable[[int], None] | None = None,
+                      on_total: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Ask ``classifier`` (the model that wrote ``rows``, on their task) about each row's text
     without its quoted words and without as many random words; compare with ``rows``' labels.
-    ``texts``: the data set's texts by id. ``on_batch(n)``: n more texts answered."""
+    ``texts``: the data set's texts by id. ``on_total(n)``: n texts will be asked;
+    ``on_batch(n)``: n more texts answered."""
     from emolab.tasks import LabelTask
 
     task = classifier.task
@@ -96,6 +97,8 @@ def comprehensiveness(classifier: Any, rows: list[PredictionRow], texts: dict[st
     if len(kinds) == 1 and (kind := kinds.pop()) is not task.kind:  # e.g. DAIR's one label
         task = LabelTask(task.label_set, kind)
     todo, skipped = erasures(rows, texts, seed=seed)
+    if on_total is not None:
+        on_total(2 * len(todo))
     before = {row.id: _labels(row.pred) for row in rows}
     arms = {"without_quotes": [e.without_quotes for e in todo],
             "random_control": [e.control for e in todo]}
@@ -172,11 +175,10 @@ def comprehensiveness_file(path: Any, *, split: str, data_dir: Any = None, model
     written_with = {row.prompt_version for row in rows} - {None}
     chosen = choose_model(model, backend, [family.name],
                           written_with.pop() if len(written_with) == 1 else None)
-    if on_total is not None:
-        on_total(2 * len(erasures(rows, texts, seed=seed)[0]))
     options = {"model": chosen.model, "n_threads": threads} if threads else {"model": chosen.model}
     with load_backend(backend, **options) as engine:
         classifier = Classifier(engine, family.task(None), prompt_version=chosen.prompt_version)
-        report = comprehensiveness(classifier, rows, texts, seed=seed, on_batch=on_batch)
+        report = comprehensiveness(classifier, rows, texts, seed=seed, on_batch=on_batch,
+                                   on_total=on_total)
     return {"predictions": str(path), "dataset": dataset, "split": split,
             "model": engine.model_id, "prompt_version": chosen.prompt_version, **report}

@@ -155,7 +155,7 @@ class Builder:
         elif self.cfg.explanations == "per-label" and isinstance(task, LabelTask):
             labels = [gold] if isinstance(gold, str) else list(gold)
             explained = explanation_per_label(
-                text, labels, evidence.own_evidence(task, text, labels), rng=rng,
+                text, labels, evidence.own_evidence(text, labels), rng=rng,
                 max_chars=self.cfg.max_explanation_chars)
         else:
             found = evidence.evidence(task, text, [top] if top else gold)

@@ -70,7 +70,7 @@ class EvidenceModel:
         best = sorted(seen, key=lambda w: -seen[w])[:k]
         return [w for w in seen if w in best]
 
-    def own_evidence(self, task: LabelTask, text: str, labels: list[str], *, k: int = 2
+    def own_evidence(self, text: str, labels: list[str], *, k: int = 2
                      ) -> dict[str, list[str]]:
         """Each label's own words of ``text``, none given to two labels: up to ``k`` evidence
         words per label (the strongest label first claims a word), a word joined with the
@@ -85,13 +85,13 @@ class EvidenceModel:
             z = self.scores.get(label, {})
             ranked = sorted({w for w in tokens if w not in claimed and z.get(w, 0.0) > 0},
                             key=lambda w: -z[w])
-            words = [w for w in ranked if z[w] >= MIN_Z][:k] or ranked[:1]
-            if not words:
+            picked = [w for w in ranked if z[w] >= MIN_Z][:k] or ranked[:1]
+            if not picked:
                 spare = sorted({w for w in tokens if w not in claimed and len(w) >= 3},
                                key=len, reverse=True)
-                words = spare[:1]
-            claimed.update(words)
-            found[label] = [self._phrase(w, text, z, claimed) for w in words]
+                picked = spare[:1]
+            claimed.update(picked)
+            found[label] = [self._phrase(w, text, z, claimed) for w in picked]
         # Only a text without a word of three letters is left with nothing: quote its start.
         return {label: found.get(label) or [text.strip()[:30]] for label in labels}
 

@@ -48,8 +48,8 @@ def answer_records(answerer: Answerer, records: list[Record],
     records = [Record(r.id, r.text, r.line, f"{EMPTY}: line {r.line}: only control characters")
                if r.error is None and not clean_text(r.text) else r for r in records]
     asked = [i for i, r in enumerate(records) if r.error is None]
-    answers = dict(zip(asked, answerer.answer_many([records[i].text for i in asked])
-                       if asked else [], strict=True))
+    answers = dict(zip(asked, answerer.answer_many([records[i].text for i in asked]),
+                       strict=True))
     rows = []
     for i, record in enumerate(records):
         answer = answers.get(i)
@@ -108,12 +108,6 @@ class Batches:
 
     def clear(self) -> None:
         self._buffer = []
-
-
-def done_future(value: Any) -> Future:
-    future: Future = Future()
-    future.set_result(value)
-    return future
 
 
 def ordered_rows(engine: Engine, records: Iterable[Record]) -> Iterator[dict[str, Any]]:

@@ -13,7 +13,6 @@ from emolab.label.engines.base import (
     Engine,
     answer_record,
     answer_records,
-    done_future,
 )
 from emolab.label.readers import Record
 from emolab.label.tasks import RunTask
@@ -35,9 +34,7 @@ class LocalEngine(Engine):
     def submit(self, record: Record) -> Future:
         if self._pool is not None:
             return self._pool.submit(self._row, record)
-        if self.batch == 1:
-            return done_future(self._row(record))
-        return self._batches.submit(record)
+        return self._batches.submit(record)  # a batch of one is answered at once
 
     def close(self) -> None:
         if self._pool is not None:
